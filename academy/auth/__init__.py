@@ -1,0 +1,1 @@
+"""Accounts: registration, confirmation, sign-in, passwords, profile, roles."""

@@ -1,0 +1,4 @@
+"""`academy users …` commands."""
+import click
+
+users_cli = click.Group("users", help="Manage accounts.")

@@ -1,0 +1,58 @@
+"""Account records."""
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import DateTime, ForeignKey, Integer, String, func
+from sqlalchemy.orm import Mapped, mapped_column
+
+from academy.core.roles import Role
+from academy.extensions import db
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    name_latin: Mapped[str] = mapped_column(String(200), default="")
+    name_cyrillic: Mapped[str] = mapped_column(String(200), default="")
+    country: Mapped[str] = mapped_column(String(8), default="other")
+    organisation: Mapped[str] = mapped_column(String(200), default="")
+    position: Mapped[str] = mapped_column(String(200), default="")
+    locale: Mapped[str] = mapped_column(String(5), default="en")
+    role: Mapped[str] = mapped_column(String(16), default=Role.LEARNER.value, index=True)
+    active: Mapped[bool] = mapped_column(default=True)
+    # Bumped on password change, logout-everywhere and deactivation to end old sessions.
+    session_version: Mapped[int] = mapped_column(Integer, default=1)
+    email_confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+    @property
+    def is_active(self):
+        return self.active
+
+    def get_id(self):
+        return f"{self.id}:{self.session_version}"
+
+    @property
+    def display_name(self):
+        return self.name_latin or self.name_cyrillic or self.email
+
+    def has_role(self, *roles):
+        """True when the account holds one of `roles`, or is an admin."""
+        return self.role == Role.ADMIN.value or self.role in {Role(r).value for r in roles}
+
+
+class AuthToken(db.Model):
+    """A single-use, expiring token for e-mail confirmation or password reset (stored hashed)."""
+
+    __tablename__ = "auth_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[str] = mapped_column(String(16))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

@@ -1,0 +1,91 @@
+"""Configuration layers: defaults, instance/academy.toml, ACADEMY_* environment, test mapping."""
+import os
+import tomllib
+from pathlib import Path
+
+DEFAULT_SECRET_KEY = "dev-insecure-change-me"
+
+DEFAULTS = {
+    "ENV": "development",
+    "SECRET_KEY": DEFAULT_SECRET_KEY,
+    "DATABASE_URL": None,  # None: SQLite file in the instance folder
+    "BASE_URL": "http://127.0.0.1:5000",
+    "REDIS_URL": None,
+    "MAIL_SERVER": None,
+    "MAIL_PORT": 25,
+    "MAIL_USERNAME": None,
+    "MAIL_PASSWORD": None,
+    "MAIL_USE_TLS": False,
+    "MAIL_SENDER": "Prague Process Training Academy <academy@localhost>",
+    "COURSES_PATH": None,  # None: the courses/ folder next to the package
+    "RATELIMIT_ENABLED": True,
+    "TOKEN_MAX_AGE_HOURS": 24,
+}
+
+BOOL_KEYS = {"MAIL_USE_TLS", "RATELIMIT_ENABLED"}
+INT_KEYS = {"MAIL_PORT", "TOKEN_MAX_AGE_HOURS"}
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot be used."""
+
+
+def _coerce(key, value):
+    if key in BOOL_KEYS and isinstance(value, str):
+        return value.strip().lower() in {"1", "true", "yes", "on"}
+    if key in INT_KEYS and isinstance(value, str):
+        try:
+            return int(value)
+        except ValueError as exc:
+            raise ConfigError(f"ACADEMY_{key} must be an integer, got {value!r}") from exc
+    return value
+
+
+def load_config(instance_path, overrides=None):
+    """Merge the configuration layers and return a dict of settings."""
+    settings = dict(DEFAULTS)
+    toml_file = Path(instance_path) / "academy.toml"
+    if toml_file.exists():
+        try:
+            data = tomllib.loads(toml_file.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{toml_file}: {exc}") from exc
+        settings.update({k.upper(): v for k, v in data.items()})
+    for name, value in os.environ.items():
+        if name.startswith("ACADEMY_"):
+            settings[name[len("ACADEMY_"):]] = value
+    settings.update(overrides or {})
+    settings = {k: _coerce(k, v) for k, v in settings.items()}
+    _validate(settings)
+    return settings
+
+
+def _validate(settings):
+    if settings["ENV"] == "production" and settings["SECRET_KEY"] in (DEFAULT_SECRET_KEY, "", None):
+        raise ConfigError("ACADEMY_SECRET_KEY must be set to a random value in production")
+
+
+def flask_settings(settings, instance_path):
+    """Translate Academy settings into the keys Flask and its extensions read."""
+    url = settings["DATABASE_URL"] or f"sqlite:///{Path(instance_path) / 'academy.db'}"
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    production = settings["ENV"] == "production"
+    return {
+        **{f"ACADEMY_{k}": v for k, v in settings.items()},
+        "SECRET_KEY": settings["SECRET_KEY"],
+        "SQLALCHEMY_DATABASE_URI": url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": production,
+        "WTF_CSRF_TIME_LIMIT": None,
+        "BABEL_DEFAULT_LOCALE": "en",
+        "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).resolve().parent.parent / "translations"),
+        "RATELIMIT_ENABLED": settings["RATELIMIT_ENABLED"],
+        "RATELIMIT_STORAGE_URI": settings["REDIS_URL"] or "memory://",
+        "TESTING": bool(settings.get("TESTING", False)),
+    }

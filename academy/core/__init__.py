@@ -1,0 +1,1 @@
+"""Cross-cutting pieces: database setup, roles, i18n, web hardening, health."""

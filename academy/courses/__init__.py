@@ -1,0 +1,1 @@
+"""The course library: the Markdown course format, its validation and import."""

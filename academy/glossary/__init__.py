@@ -1,0 +1,1 @@
+"""The EN–RU glossary of migration terms."""

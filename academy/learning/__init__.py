@@ -1,0 +1,1 @@
+"""Catalogue, course and module pages, enrolment, progress and completion."""

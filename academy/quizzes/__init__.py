@@ -1,0 +1,1 @@
+"""Quizzes: attempts, grading, review and the final assessment."""

@@ -1,0 +1,4 @@
+"""Quiz views (placeholder until the quizzes feature lands)."""
+from flask import Blueprint
+
+bp = Blueprint("quizzes", __name__)

@@ -1,0 +1,99 @@
+"""Shared fixtures: an app on a real SQLite file built by the real migrations."""
+import re
+import shutil
+
+import pytest
+from flask_migrate import upgrade
+
+from academy import create_app
+from academy.extensions import db
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory):
+    """One SQLite database built by running every migration, copied for each test."""
+    path = tmp_path_factory.mktemp("template") / "academy.db"
+    app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{path}"})
+    with app.app_context():
+        upgrade()
+        db.session.execute(db.text("PRAGMA wal_checkpoint(TRUNCATE)"))
+        db.engine.dispose()
+    return path
+
+
+@pytest.fixture
+def app(migrated_template, tmp_path):
+    """A fresh app on its own copy of the migrated database."""
+    path = tmp_path / "academy.db"
+    shutil.copy(migrated_template, path)
+    app = create_app({
+        "TESTING": True,
+        "DATABASE_URL": f"sqlite:///{path}",
+        "SECRET_KEY": "test-secret",
+        "RATELIMIT_ENABLED": False,
+        "MAIL_OUTBOX": str(tmp_path / "mail"),
+    })
+    app.instance_path = str(tmp_path / "instance")
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+def csrf_token(html):
+    """The CSRF token of the first form in `html`."""
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
+    assert match, "no CSRF token in the page"
+    return match.group(1)
+
+
+@pytest.fixture
+def make_user(app):
+    """Create a confirmed account with a role; returns the User."""
+    from academy.auth.services import create_user
+
+    def make(email="learner@example.org", role="learner", password=PASSWORD, **fields):
+        with app.app_context():
+            user = create_user(email=email, password=password, role=role, confirmed=True, **fields)
+            db.session.commit()
+            db.session.refresh(user)
+            db.session.expunge(user)
+            return user
+
+    return make
+
+
+class AuthActions:
+    """Sign in and out through the real forms, CSRF token included."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, email="learner@example.org", password=PASSWORD, remember=False):
+        page = self.client.get("/auth/login")
+        data = {"csrf_token": csrf_token(page.get_data(as_text=True)),
+                "email": email, "password": password}
+        if remember:
+            data["remember"] = "y"
+        return self.client.post("/auth/login", data=data)
+
+    def logout(self):
+        page = self.client.get("/courses/")
+        return self.client.post("/auth/logout",
+                                data={"csrf_token": csrf_token(page.get_data(as_text=True))})
+
+
+@pytest.fixture
+def auth(client):
+    return AuthActions(client)
