@@ -53,7 +53,8 @@ def register_commands(app):
     """Attach each feature's CLI group to `academy`."""
     from academy.auth.cli import users_cli
     from academy.core.demo import demo_command
+    from academy.core.i18n_cli import i18n_cli
     from academy.courses.cli import courses_cli
 
-    for command in (users_cli, courses_cli, demo_command):
+    for command in (users_cli, courses_cli, demo_command, i18n_cli):
         app.cli.add_command(command)
