@@ -18,8 +18,8 @@ def migrated_template(tmp_path_factory):
     app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{path}"})
     with app.app_context():
         upgrade()
-        db.session.execute(db.text("PRAGMA wal_checkpoint(TRUNCATE)"))
-        db.engine.dispose()
+        db.session.remove()
+        db.engine.dispose()  # the last connection to close checkpoints the WAL into the file
     return path
 
 
@@ -97,3 +97,6 @@ class AuthActions:
 @pytest.fixture
 def auth(client):
     return AuthActions(client)
+
+
+pytest_plugins = ["tests.postgres"]

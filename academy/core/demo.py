@@ -1,7 +1,73 @@
-"""`academy demo`: a working site for a newcomer."""
+"""`academy demo`: a working site for a newcomer, in one command."""
+from pathlib import Path
+
 import click
+from flask import current_app
+from flask.cli import with_appcontext
+from flask_migrate import upgrade
+
+from academy.core.roles import Role
+from academy.extensions import db
+
+DEFAULT_COURSES = Path(__file__).resolve().parents[2] / "courses"
+
+DEMO_ACCOUNTS = [
+    (Role.LEARNER, "learner@demo.academy", "demo-learner-pass", "Olena Kovalenko", "UA"),
+    (Role.TRAINER, "trainer@demo.academy", "demo-trainer-pass", "Giorgi Beridze", "GE"),
+    (Role.COORDINATOR, "coordinator@demo.academy", "demo-coordinator-pass", "Aigerim Sadykova", "KZ"),
+    (Role.ADMIN, "admin@demo.academy", "demo-admin-pass", "Academy Administrator", "other"),
+]
+
+
+def ensure_demo_accounts():
+    """Create the demo accounts that are missing and reset their passwords; return the table rows."""
+    from academy.auth.models import User
+    from academy.auth.services import create_user, set_password
+
+    for role, email, password, name, country in DEMO_ACCOUNTS:
+        user = db.session.execute(db.select(User).filter_by(email=email)).scalar_one_or_none()
+        if user is None:
+            create_user(email=email, password=password, role=role.value, confirmed=True,
+                        name_latin=name, country=country)
+        else:
+            user.role = role.value
+            user.active = True
+            set_password(user, password)
+    db.session.commit()
+    return [(role.value, email, password) for role, email, password, _name, _c in DEMO_ACCOUNTS]
+
+
+def prepare_demo(courses_path=DEFAULT_COURSES):
+    """Migrate the database, import the course library, ensure demo accounts."""
+    from academy.courses.services import CourseLibraryError, import_library
+
+    if current_app.config["ACADEMY_ENV"] == "production":
+        raise click.ClickException("academy demo refuses to run with ACADEMY_ENV=production")
+    upgrade()
+    try:
+        summary = import_library(courses_path)
+    except CourseLibraryError as error:
+        for problem in error.problems:
+            click.echo(str(problem), err=True)
+        raise click.ClickException("the course library has errors; nothing was imported") from error
+    return summary, ensure_demo_accounts()
 
 
 @click.command("demo")
-def demo_command():
-    """Migrate, import courses/, create demo accounts and serve."""
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", default=5000, show_default=True, type=int, help="Port to listen on.")
+@click.option("--no-serve", is_flag=True, help="Prepare everything but do not start the server.")
+@with_appcontext
+def demo_command(host, port, no_serve):
+    """Migrate, import courses/, ensure one demo account per role, and serve the site."""
+    summary, accounts = prepare_demo()
+    click.echo(f"Course library imported: {summary}")
+    click.echo("")
+    click.echo(f"{'role':<12} {'e-mail':<28} password")
+    for role, email, password in accounts:
+        click.echo(f"{role:<12} {email:<28} {password}")
+    click.echo("")
+    if no_serve:
+        return
+    click.echo(f"Serving on http://{host}:{port}/  (Ctrl+C to stop)")
+    current_app.run(host=host, port=port, debug=False, use_reloader=False, threaded=True)

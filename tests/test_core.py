@@ -1,0 +1,117 @@
+"""App core: configuration layers, health, headers, migrations."""
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from flask_migrate import upgrade
+
+from academy import MIGRATIONS_DIR, create_app
+from academy.config import ConfigError
+from academy.extensions import db
+
+
+def test_factory_has_no_side_effects_on_the_database(tmp_path):
+    path = tmp_path / "never.db"
+    create_app({"DATABASE_URL": f"sqlite:///{path}"})
+    assert not path.exists()
+
+
+def test_environment_overrides_instance_file_and_test_mapping_wins(tmp_path, monkeypatch):
+    app = create_app({"TESTING": True})
+    instance = tmp_path / "instance"
+    instance.mkdir()
+    (instance / "academy.toml").write_text('base_url = "https://from-file.example"\nmail_port = 2525\n')
+    monkeypatch.setattr("flask.Flask.instance_path", str(instance), raising=False)
+    from academy.config import load_config
+
+    assert load_config(instance)["BASE_URL"] == "https://from-file.example"
+    monkeypatch.setenv("ACADEMY_BASE_URL", "https://from-env.example")
+    assert load_config(instance)["BASE_URL"] == "https://from-env.example"
+    assert load_config(instance, {"BASE_URL": "https://test"})["BASE_URL"] == "https://test"
+    assert load_config(instance)["MAIL_PORT"] == 2525
+    assert app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///")
+
+
+def test_production_refuses_the_default_secret_key(monkeypatch):
+    monkeypatch.setenv("ACADEMY_ENV", "production")
+    with pytest.raises(ConfigError, match="SECRET_KEY"):
+        create_app()
+    monkeypatch.setenv("ACADEMY_SECRET_KEY", "a-long-random-value-for-production")
+    assert create_app().config["SESSION_COOKIE_SECURE"] is True
+
+
+def test_bad_integer_setting_is_a_clear_error(monkeypatch):
+    monkeypatch.setenv("ACADEMY_MAIL_PORT", "twenty-five")
+    with pytest.raises(ConfigError, match="ACADEMY_MAIL_PORT must be an integer"):
+        create_app()
+
+
+def test_healthz_reports_app_and_database(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json() == {"app": "ok", "database": "ok"}
+
+
+def test_healthz_is_503_when_the_database_is_down(tmp_path):
+    app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path}/missing/dir/x.db"})
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 503
+    assert response.get_json()["database"] == "unavailable"
+
+
+def test_security_headers_forbid_inline_script(client):
+    response = client.get("/healthz")
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["X-Frame-Options"] == "DENY"
+
+
+def test_sqlite_runs_with_wal_busy_timeout_and_foreign_keys(app):
+    with app.app_context():
+        assert db.session.execute(db.text("PRAGMA journal_mode")).scalar() == "wal"
+        assert db.session.execute(db.text("PRAGMA foreign_keys")).scalar() == 1
+        assert db.session.execute(db.text("PRAGMA busy_timeout")).scalar() >= 5000
+
+
+def test_migrations_have_one_head():
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", MIGRATIONS_DIR)
+    assert len(ScriptDirectory.from_config(config).get_heads()) == 1
+
+
+def _drift(app):
+    with app.app_context():
+        with db.engine.connect() as connection:
+            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            return compare_metadata(context, db.metadata)
+
+
+def test_models_and_migrations_do_not_drift(app):
+    assert _drift(app) == []
+
+
+@pytest.mark.postgres
+def test_migrations_run_and_match_models_on_postgresql(postgres_url):
+    app = create_app({"TESTING": True, "DATABASE_URL": postgres_url})
+    with app.app_context():
+        upgrade()
+        assert db.session.execute(db.text("SELECT 1")).scalar() == 1
+    assert _drift(app) == []
+    assert app.test_client().get("/healthz").status_code == 200
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.mark.postgres
+def test_migrations_downgrade_to_base_and_up_again_on_postgresql(postgres_url):
+    from flask_migrate import downgrade
+
+    app = create_app({"TESTING": True, "DATABASE_URL": postgres_url})
+    with app.app_context():
+        upgrade()
+        downgrade(revision="base")
+        upgrade()
+        db.engine.dispose()
