@@ -1,5 +1,5 @@
 """Locale selection and template helpers for the two languages."""
-from flask import g, request, session
+from flask import g, has_request_context, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 
@@ -8,6 +8,8 @@ LOCALES = ("en", "ru")
 
 def select_locale():
     """Saved choice, then the session's, then Accept-Language, then English."""
+    if not has_request_context():
+        return None  # CLI commands and background work: the default locale (English)
     if current_user and current_user.is_authenticated and current_user.locale in LOCALES:
         return current_user.locale
     if session.get("lang") in LOCALES:
