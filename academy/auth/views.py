@@ -1,24 +1,212 @@
-"""Account views (placeholder routes until the accounts feature lands)."""
-from flask import Blueprint
+"""Account pages: register, confirm, sign in and out, passwords, profile."""
+from flask import (Blueprint, current_app, flash, redirect, render_template, request, session,
+                   url_for)
+from flask_babel import _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from academy.auth import emails, services, sessions  # noqa: F401 - sessions wires Flask-Login
+from academy.auth.forms import (ChangePasswordForm, ConfirmForm, EmailOnlyForm, LoginForm,
+                                ProfileForm, RegisterForm, ResetPasswordForm)
+from academy.auth.tokens import RESET_PASSWORD, token_user
+from academy.core.urls import safe_next
+from academy.extensions import db, limiter
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
+# Per address: slows guessing one account's password. Per IP: generous, because a whole
+# classroom of officials may sign in at once from one ministry's address.
+LOGIN_LIMIT_PER_EMAIL = "10 per minute"
+LOGIN_LIMIT_PER_IP = "60 per minute"
+MAIL_LIMIT_PER_EMAIL = "5 per hour"  # no mail-bombing an inbox through our forms
+MAIL_LIMIT_PER_IP = "100 per hour"
+
+
+def _posted_email():
+    return services.normalise_email(request.form.get("email"))
+
+
+def _limit_per_email(limit):
+    return limiter.limit(limit, key_func=_posted_email, methods=["POST"], scope="auth-email")
+
+
+def _limit_per_ip(limit):
+    return limiter.limit(limit, methods=["POST"])
+
+
+def _start_session(user, remember):
+    # A fresh session on every sign-in: nothing set before it (fixation) survives but the language.
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    login_user(user, remember=remember)
+
+
+def _home():
+    return url_for("learning.dashboard")
+
 
 @bp.route("/login", methods=["GET", "POST"])
+@_limit_per_ip(LOGIN_LIMIT_PER_IP)
+@_limit_per_email(LOGIN_LIMIT_PER_EMAIL)
 def login():
-    return "login"
-
-
-@bp.route("/register", methods=["GET", "POST"])
-def register():
-    return "register"
+    if current_user.is_authenticated:
+        return redirect(safe_next(request.args.get("next")) or _home())
+    form = LoginForm(next=request.args.get("next", ""))
+    if not form.validate_on_submit():
+        return render_template("auth/login.html", form=form)
+    check = services.authenticate(form.email.data, form.password.data)
+    db.session.commit()  # keeps a rehashed password even when sign-in stops below
+    if check.problem == "unconfirmed":
+        resend = EmailOnlyForm(formdata=None, email=form.email.data)
+        return render_template("auth/login.html", form=form, unconfirmed=True, resend_form=resend)
+    if check.problem == "inactive":
+        form.form_errors.append(_("This account has been deactivated. Please contact the "
+                                  "Academy's coordinators if you need it again."))
+        return render_template("auth/login.html", form=form)
+    if check.problem:
+        form.form_errors.append(_("The e-mail address or password is incorrect."))
+        return render_template("auth/login.html", form=form)
+    _start_session(check.user, remember=form.remember.data)
+    return redirect(safe_next(form.next.data) or _home())
 
 
 @bp.post("/logout")
 def logout():
-    return "logout"
+    logout_user()  # CSRFProtect has checked the token before we get here
+    flash(_("You have signed out."), "success")
+    return redirect(url_for("core.home"))
 
 
-@bp.get("/account")
+@bp.route("/register", methods=["GET", "POST"])
+@_limit_per_ip(MAIL_LIMIT_PER_IP)
+@_limit_per_email(MAIL_LIMIT_PER_EMAIL)
+def register():
+    if current_user.is_authenticated:
+        return redirect(_home())
+    form = RegisterForm()
+    if not form.validate_on_submit():
+        return render_template("auth/register.html", form=form)
+    outcome = services.register(form.email.data, form.password.data, **form.profile_data())
+    db.session.commit()
+    if outcome.existing:
+        emails.send_already_registered(outcome.user)
+    else:
+        emails.send_confirmation(outcome.user, outcome.token)
+    _flash_mail_sent(form.email.data)
+    return redirect(url_for("auth.login"))
+
+
+def _flash_mail_sent(email):
+    # Identical for known and unknown addresses, so the page reveals no account.
+    flash(_("We have sent a message to %(email)s. Follow the link in it to confirm your "
+            "address; the link works for 24 hours.", email=email), "info")
+
+
+@bp.get("/confirm/<token>")
+def confirm_email(token):
+    outcome = services.confirm_email(token)
+    db.session.commit()
+    if outcome == "confirmed":
+        flash(_("Your e-mail address is confirmed. You can sign in now."), "success")
+    elif outcome == "already":
+        flash(_("Your e-mail address is already confirmed. You can sign in."), "info")
+    else:
+        flash(_("This confirmation link is invalid or has expired. Enter your e-mail address "
+                "to receive a new one."), "error")
+        return redirect(url_for("auth.resend_confirmation"))
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/confirm", methods=["GET", "POST"])
+@_limit_per_ip(MAIL_LIMIT_PER_IP)
+@_limit_per_email(MAIL_LIMIT_PER_EMAIL)
+def resend_confirmation():
+    form = EmailOnlyForm()
+    if not form.validate_on_submit():
+        return render_template("auth/resend_confirmation.html", form=form)
+    user, token = services.resend_confirmation(form.email.data)
+    db.session.commit()
+    if user is not None:
+        emails.send_confirmation(user, token)
+    _flash_mail_sent(form.email.data)
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/reset", methods=["GET", "POST"])
+@_limit_per_ip(MAIL_LIMIT_PER_IP)
+@_limit_per_email(MAIL_LIMIT_PER_EMAIL)
+def forgot_password():
+    form = EmailOnlyForm()
+    if not form.validate_on_submit():
+        return render_template("auth/forgot_password.html", form=form)
+    user, token = services.request_password_reset(form.email.data)
+    db.session.commit()
+    if user is not None:
+        emails.send_password_reset(user, token)
+    flash(_("If an account uses %(email)s, we have sent it a link to choose a new password. "
+            "The link works for one hour.", email=form.email.data), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+def reset_password(token):
+    user = token_user(token, RESET_PASSWORD)
+    if user is None:
+        flash(_("This password reset link is invalid, has expired or was already used. "
+                "Ask for a new one below."), "error")
+        return redirect(url_for("auth.forgot_password"))
+    form = ResetPasswordForm(user.email)
+    if not form.validate_on_submit():
+        return render_template("auth/reset_password.html", form=form)
+    user = services.reset_password(token, form.password.data)
+    if user is None:  # used up by a parallel request a moment ago
+        db.session.rollback()
+        return redirect(url_for("auth.forgot_password"))
+    db.session.commit()
+    emails.send_password_changed(user)
+    logout_user()
+    flash(_("Your password has been changed and you were signed out everywhere. "
+            "Sign in with the new password."), "success")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
 def profile():
-    return "account"
+    form = ProfileForm(obj=current_user)
+    if form.validate_on_submit():
+        services.update_profile(current_user, **form.profile_data())
+        db.session.commit()
+        flash(_("Your profile has been saved."), "success")
+        return redirect(url_for("auth.profile"))
+    return render_template("auth/profile.html", form=form)
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm(current_user.email)
+    if form.validate_on_submit():
+        if services.change_password(current_user, form.current_password.data, form.password.data):
+            db.session.commit()
+            # Other sessions end; this one carries on with the new session version.
+            remembered = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+            _start_session(current_user._get_current_object(), remember=remembered in request.cookies)
+            emails.send_password_changed(current_user)
+            flash(_("Your password has been changed. You were signed out on your other devices."),
+                  "success")
+            return redirect(url_for("auth.profile"))
+        form.current_password.errors.append(_("The current password is not correct."))
+    return render_template("auth/change_password.html", form=form)
+
+
+@bp.post("/sessions/end")
+@login_required
+def end_sessions():
+    if ConfirmForm().validate_on_submit():
+        services.end_all_sessions(current_user)
+        db.session.commit()
+        logout_user()
+        flash(_("You have been signed out on every device, including this one."), "success")
+    return redirect(url_for("auth.login"))
