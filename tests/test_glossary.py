@@ -1,5 +1,6 @@
 """The /glossary page and the glossary's own data (courses/glossary.yml)."""
 import re
+import shutil
 from html import unescape
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from academy.courses.models import GlossaryTerm
 from academy.extensions import db
 from academy.glossary.text import (find_variants, fold, index_letter, sort_key,
                                    variant_pattern, variant_patterns)
+from tests.course_fixtures import imported_app  # noqa: F401  (fixture)
 
 GLOSSARY_YML = Path(__file__).resolve().parent.parent / "courses" / "glossary.yml"
 
@@ -240,3 +242,25 @@ def test_avoided_variants_never_match_a_glossary_term_or_definition(shipped):
         assert find_variants(entry.definition_ru, patterns) == [], entry.key
         for phrase in entry.avoid_ru:
             assert fold(phrase) != fold(entry.term_ru), entry.key
+
+
+# --- the page on imported glossaries ----------------------------------------------------------
+
+def test_page_shows_the_sample_library_after_import(client, imported_app):
+    html = page(client, "ru")
+    assert {"non-refoulement", "asylum-seeker", "refugee"} <= set(listed_keys(html))
+    assert '<span lang="en">principle of non-refoulement</span>' in html
+
+
+def test_every_shipped_term_has_an_anchor_in_both_languages(app, client, tmp_path, shipped):
+    """Modules link to /glossary#<key>: every key of courses/glossary.yml must be there."""
+    from academy.courses.services import import_library
+
+    (tmp_path / "library").mkdir()
+    shutil.copy(GLOSSARY_YML, tmp_path / "library" / "glossary.yml")
+    with app.app_context():
+        import_library(tmp_path / "library")
+    keys = {entry.key for entry in shipped}
+    for lang in ("en", "ru"):
+        listed = listed_keys(page(client, lang))
+        assert len(listed) == len(keys) and set(listed) == keys
