@@ -1,0 +1,157 @@
+"""Safe Markdown: CommonMark + tables, raw HTML off, allow-listed links, sanitised output."""
+import re
+import unicodedata
+from urllib.parse import unquote
+
+import nh3
+from flask_babel import _
+from markdown_it import MarkdownIt
+from mdit_py_plugins.container import container_plugin
+
+from academy.courses.specs import SLUG_RE
+
+GLOSSARY_SCHEME = "glossary:"
+LINK_SCHEMES = frozenset({"http", "https", "mailto"})
+# Browsers drop ASCII tab and newline anywhere in a URL and trim control characters and spaces,
+# so "java\tscript:" is "javascript:" to them: judge the URL as they will read it.
+_IGNORED_IN_URL = re.compile(r"[\x00-\x20\x7f]+")
+_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.\-]*):")
+
+ALLOWED_TAGS = {
+    "p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "strong", "em", "del", "s", "code",
+    "pre", "blockquote", "ul", "ol", "li", "a", "img", "table", "thead", "tbody", "tr", "th",
+    "td", "div",
+}
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title"},
+    "ol": {"start"},
+    **{f"h{level}": {"id"} for level in range(1, 7)},
+}
+
+
+def url_kind(url: str) -> str:
+    """'relative', 'glossary', or the URL's scheme in lower case, as a browser would read it."""
+    compact = _IGNORED_IN_URL.sub("", url)
+    for candidate in (compact, _IGNORED_IN_URL.sub("", unquote(compact))):
+        if candidate.lower().startswith(GLOSSARY_SCHEME):
+            return "glossary"
+        match = _SCHEME.match(candidate)
+        if match:
+            return match.group(1).lower()
+    return "relative"
+
+
+def glossary_key(url: str) -> str:
+    """The glossary key of a `glossary:<key>` URL."""
+    return _IGNORED_IN_URL.sub("", url)[len(GLOSSARY_SCHEME):]
+
+
+def link_problem(url: str, image: bool = False) -> str | None:
+    """Why `url` may not be used in a module (a message), or None when it may."""
+    kind = url_kind(url)
+    if image:
+        if kind in ("relative", "https"):
+            return None
+        return _("image address %(url)s is not allowed: images must be relative (a file next to "
+                 "the module) or https", url=_shorten(url))
+    if kind in LINK_SCHEMES or kind == "relative":
+        return None
+    if kind == "glossary":
+        if SLUG_RE.match(glossary_key(url)):
+            return None
+        return _("%(url)s is not a valid glossary link: write glossary:<key>", url=_shorten(url))
+    return _("link %(url)s uses a forbidden scheme (%(scheme)s); only http, https, mailto, "
+             "relative and glossary: links are allowed", url=_shorten(url), scheme=kind + ":")
+
+
+def _shorten(url):
+    return repr(url if len(url) <= 60 else url[:57] + "...")
+
+
+def heading_slug(text: str) -> str:
+    """A stable anchor for a heading: lower case words joined by hyphens (Cyrillic kept)."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    words = re.findall(r"[^\W_]+", text)
+    return "-".join(words)[:80].strip("-") or "section"
+
+
+def _validate_link(url):
+    kind = url_kind(url)
+    return kind in LINK_SCHEMES or kind in ("relative", "glossary")
+
+
+def _render_link_open(self, tokens, idx, options, env):
+    token = tokens[idx]
+    href = token.attrGet("href") or ""
+    if url_kind(href) == "glossary":
+        key = glossary_key(href)
+        token.attrSet("href", "/glossary#" + key if SLUG_RE.match(key) else "")
+    if not token.attrGet("href"):
+        token.attrs.pop("href", None)
+    return self.renderToken(tokens, idx, options, env)
+
+
+def _render_image(self, tokens, idx, options, env):
+    token = tokens[idx]
+    if url_kind(token.attrGet("src") or "") not in ("relative", "https"):
+        token.attrSet("src", "")
+    return self.image(tokens, idx, options, env)
+
+
+def _question_container(md):
+    container_plugin(md, "question",
+                     validate=lambda params, *_args: params.strip().split(" ", 1)[0] == "question")
+
+
+def build_parser(validate_links=True) -> MarkdownIt:
+    """A CommonMark parser with raw HTML off, tables and `::: question` containers.
+
+    `validate_links=False` keeps every link in the token stream so that the checker can report
+    forbidden ones with their line; such a parser must never be used to render.
+    """
+    # The commonmark preset turns raw HTML on: switch it off explicitly.
+    md = MarkdownIt("commonmark", {"html": False}).enable("table")
+    _question_container(md)
+    md.validateLink = _validate_link if validate_links else (lambda url: True)
+    return md
+
+
+_RENDERER = build_parser()
+_RENDERER.add_render_rule("link_open", _render_link_open)
+_RENDERER.add_render_rule("image", _render_image)
+
+
+def _image_src_filter(tag, attribute, value):
+    if tag == "img" and attribute == "src" and url_kind(value) not in ("relative", "https"):
+        return None
+    return value
+
+
+_CLEANER = nh3.Cleaner(tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
+                       attribute_filter=_image_src_filter, url_schemes=set(LINK_SCHEMES),
+                       link_rel="noopener noreferrer", strip_comments=True,
+                       allowed_classes={"div": {"question"}})
+
+
+def sanitize_html(html: str) -> str:
+    """Pass HTML through the allow-list sanitiser (the last line of defence)."""
+    return _CLEANER.clean(html)
+
+
+def render_markdown(text: str) -> str:
+    """Render module Markdown to safe HTML: no raw HTML, allow-listed links, heading anchors."""
+    env = {}
+    tokens = _RENDERER.parse(text, env)
+    used = {}
+    for index, token in enumerate(tokens):
+        if token.type == "heading_open" and index + 1 < len(tokens):
+            slug = "sec-" + heading_slug(tokens[index + 1].content)
+            used[slug] = used.get(slug, 0) + 1
+            token.attrSet("id", slug if used[slug] == 1 else f"{slug}-{used[slug]}")
+    return sanitize_html(_RENDERER.renderer.render(tokens, _RENDERER.options, env))
+
+
+def render_inline(text: str) -> str:
+    """Render one line of Markdown (an option of a question) to safe inline HTML."""
+    return sanitize_html(_RENDERER.renderInline(text))
