@@ -5,7 +5,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, PasswordField, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Email, EqualTo, InputRequired, Length, ValidationError
+from wtforms.validators import Email, EqualTo, DataRequired, Length, ValidationError
 
 from academy.auth.passwords import password_problems
 from academy.core.countries import country_choices, country_footnote, is_known_country
@@ -23,7 +23,7 @@ def _strip(value):
 
 def _email_field(label=_l("E-mail address")):
     return StringField(label, filters=[_strip], validators=[
-        InputRequired(_l("Enter your e-mail address.")),
+        DataRequired(_l("Enter your e-mail address.")),
         Length(max=254, message=_l("An e-mail address has at most 254 characters.")),
         Email(_l("Enter a valid e-mail address, such as name@example.org."))])
 
@@ -39,10 +39,10 @@ class PasswordPolicy:
 
 def _new_password_fields(label=_l("New password")):
     password = PasswordField(label, validators=[
-        InputRequired(_l("Enter a password.")), PasswordPolicy()],
+        DataRequired(_l("Enter a password.")), PasswordPolicy()],
         description=_l("At least 10 characters. A few unrelated words make a strong password."))
     confirm = PasswordField(_l("Repeat the password"), validators=[
-        InputRequired(_l("Repeat the password.")),
+        DataRequired(_l("Repeat the password.")),
         EqualTo("password", _l("The two passwords do not match."))])
     return password, confirm
 
@@ -76,15 +76,15 @@ class ProfileFields(FlaskForm):
         Length(max=200, message=_l("Use at most 200 characters.")), cyrillic_name],
         description=_l("As it should appear on your certificates, e.g. Нино Беридзе."))
     country = SelectField(_l("Country"), validate_choice=False, validators=[
-        InputRequired(_l("Choose your country."))])
+        DataRequired(_l("Choose your country."))])
     organisation = StringField(_l("Organisation"), filters=[_strip], validators=[
-        InputRequired(_l("Enter the organisation you work for.")),
+        DataRequired(_l("Enter the organisation you work for.")),
         Length(max=200, message=_l("Use at most 200 characters."))],
         description=_l("For example: State Migration Service."))
     position = StringField(_l("Position"), filters=[_strip], validators=[
         Length(max=200, message=_l("Use at most 200 characters."))])
     locale = RadioField(_l("Preferred language"), choices=LANGUAGE_CHOICES, validate_choice=False,
-                        validators=[InputRequired(_l("Choose a language."))],
+                        validators=[DataRequired(_l("Choose a language."))],
                         description=_l("Used for the site and for the e-mails we send you."))
 
     def __init__(self, *args, **kwargs):
@@ -128,7 +128,7 @@ class ProfileForm(ProfileFields):
 
 class LoginForm(FlaskForm):
     email = _email_field()
-    password = PasswordField(_l("Password"), validators=[InputRequired(_l("Enter your password."))])
+    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password."))])
     remember = BooleanField(_l("Keep me signed in on this device"))
     next = HiddenField()
 
@@ -152,7 +152,7 @@ class ResetPasswordForm(FlaskForm):
 
 class ChangePasswordForm(ResetPasswordForm):
     current_password = PasswordField(_l("Current password"), validators=[
-        InputRequired(_l("Enter your current password."))])
+        DataRequired(_l("Enter your current password."))])
 
 
 class ConfirmForm(FlaskForm):

@@ -1,7 +1,7 @@
 """Account pages: register, confirm, sign in and out, passwords, profile."""
 from flask import (Blueprint, current_app, flash, redirect, render_template, request, session,
                    url_for)
-from flask_babel import _
+from flask_babel import _, refresh
 from flask_login import current_user, login_required, login_user, logout_user
 
 from academy.auth import emails, services, sessions  # noqa: F401 - sessions wires Flask-Login
@@ -93,14 +93,10 @@ def register():
         emails.send_already_registered(outcome.user)
     else:
         emails.send_confirmation(outcome.user, outcome.token)
-    _flash_mail_sent(form.email.data)
-    return redirect(url_for("auth.login"))
-
-
-def _flash_mail_sent(email):
-    # Identical for known and unknown addresses, so the page reveals no account.
+    # The same answer for a known address (whose owner gets a different mail): no enumeration.
     flash(_("We have sent a message to %(email)s. Follow the link in it to confirm your "
-            "address; the link works for 24 hours.", email=email), "info")
+            "address; the link works for 24 hours.", email=form.email.data), "info")
+    return redirect(url_for("auth.login"))
 
 
 @bp.get("/confirm/<token>")
@@ -129,7 +125,8 @@ def resend_confirmation():
     db.session.commit()
     if user is not None:
         emails.send_confirmation(user, token)
-    _flash_mail_sent(form.email.data)
+    flash(_("If an account with %(email)s is waiting for confirmation, we have sent it a new "
+            "link. The link works for 24 hours.", email=form.email.data), "info")
     return redirect(url_for("auth.login"))
 
 
@@ -178,6 +175,7 @@ def profile():
     if form.validate_on_submit():
         services.update_profile(current_user, **form.profile_data())
         db.session.commit()
+        refresh()  # the confirmation below speaks the language just chosen
         flash(_("Your profile has been saved."), "success")
         return redirect(url_for("auth.profile"))
     return render_template("auth/profile.html", form=form)
