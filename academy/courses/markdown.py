@@ -31,8 +31,11 @@ ALLOWED_ATTRIBUTES = {
 
 
 def url_kind(url: str) -> str:
-    """'relative', 'glossary', or the URL's scheme in lower case, as a browser would read it."""
+    """'relative', 'glossary', 'host' (//host/…), or the URL's scheme in lower case, as a
+    browser would read it."""
     compact = _IGNORED_IN_URL.sub("", url)
+    if compact[:2].replace("\\", "/") == "//":
+        return "host"
     for candidate in (compact, _IGNORED_IN_URL.sub("", unquote(compact))):
         if candidate.lower().startswith(GLOSSARY_SCHEME):
             return "glossary"
@@ -57,6 +60,9 @@ def link_problem(url: str, image: bool = False) -> str | None:
                  "the module) or https", url=_shorten(url))
     if kind in LINK_SCHEMES or kind == "relative":
         return None
+    if kind == "host":
+        return _("link %(url)s has no scheme: write the full address with https://",
+                 url=_shorten(url))
     if kind == "glossary":
         if SLUG_RE.match(glossary_key(url)):
             return None
