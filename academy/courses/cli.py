@@ -37,3 +37,45 @@ def check_command(path):
     ]))
     sys.exit(1 if errors else 0)
 
+
+@courses_cli.command("import")
+@click.argument("path", type=click.Path(path_type=str))
+def import_command(path):
+    """Check, then import a course folder or a folder of courses, all or nothing."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from academy.courses.services import CourseLibraryError, import_library
+
+    try:
+        summary = import_library(path)
+    except CourseLibraryError as exc:
+        _print_problems(exc.problems)
+        errors, _warnings = _counts(exc.problems)
+        click.echo(ngettext("%(num)d error: nothing was imported.",
+                            "%(num)d errors: nothing was imported.", errors), err=True)
+        sys.exit(1)
+    except SQLAlchemyError as exc:
+        click.echo(_("error: the import failed and nothing was written: %(reason)s",
+                     reason=str(getattr(exc, "orig", None) or exc).splitlines()[0]), err=True)
+        sys.exit(1)
+    _print_problems(summary.warnings)
+    for line in import_report(summary):
+        click.echo(line)
+
+
+def import_report(summary):
+    """The lines `academy courses import` prints after a successful import."""
+    return [
+        _("courses: %(created)d created, %(updated)d updated, %(unchanged)d unchanged",
+          created=summary.courses_created, updated=summary.courses_updated,
+          unchanged=summary.courses_unchanged),
+        _("modules: %(created)d created, %(updated)d updated, %(unchanged)d unchanged, "
+          "%(retired)d retired", created=summary.modules_created,
+          updated=summary.modules_updated, unchanged=summary.modules_unchanged,
+          retired=summary.modules_retired),
+        _("new module versions: %(count)d", count=summary.versions_created),
+        _("glossary terms: %(created)d created, %(updated)d updated, %(unchanged)d unchanged, "
+          "%(removed)d removed", created=summary.glossary_created,
+          updated=summary.glossary_updated, unchanged=summary.glossary_unchanged,
+          removed=summary.glossary_removed),
+    ]

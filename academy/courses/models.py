@@ -104,13 +104,17 @@ class ModuleContent(db.Model):
     estimated_minutes: Mapped[int] = mapped_column(Integer, default=0)
     objectives: Mapped[list] = mapped_column(JSON, default=list)
     sources: Mapped[list] = mapped_column(JSON, default=list)
-    html: Mapped[str] = mapped_column(Text)
+    html: Mapped[str] = mapped_column(Text)  # sanitised at import: safe to output as is
     source_hash: Mapped[str] = mapped_column(String(64))
+    # The Markdown file as imported, so that `academy courses export` can write it back.
+    source: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     version: Mapped[ModuleVersion] = relationship(back_populates="contents")
 
 
 class Question(db.Model):
+    """A question of a module version; stems, feedback and option texts are sanitised HTML."""
+
     __tablename__ = "question"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -160,6 +164,8 @@ class GlossaryTerm(db.Model):
     term_ru: Mapped[str] = mapped_column(String(300))
     definition_en: Mapped[str] = mapped_column(Text)
     definition_ru: Mapped[str] = mapped_column(Text)
+    # Competing Russian translations that modules must not use for this term.
+    avoid_ru: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
 
     def term(self, lang):
         return self.term_ru if lang == "ru" else self.term_en

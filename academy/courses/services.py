@@ -1,0 +1,217 @@
+"""Importing a checked course library into the database: all or nothing, idempotent, versioned."""
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date
+
+from flask_babel import _
+from sqlalchemy import func, select
+
+from academy.courses.markdown import render_inline, render_markdown
+from academy.courses.models import (Course, GlossaryTerm, Module, ModuleContent, ModuleVersion,
+                                    Option, Question)
+from academy.courses.parser import parse_library
+from academy.courses.specs import CourseSpec, GlossaryEntry, ModuleSpec, Problem
+from academy.extensions import db
+
+
+class CourseLibraryError(Exception):
+    """The library has errors; nothing was imported. `problems` lists every finding."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = list(problems)
+        errors = [problem for problem in self.problems if problem.severity == "error"]
+        super().__init__("\n".join(str(problem) for problem in errors)
+                         or _("the course library could not be imported"))
+
+
+@dataclass
+class ImportSummary:
+    """What an import changed; re-importing unchanged files leaves every count but *_unchanged 0."""
+
+    courses_created: int = 0
+    courses_updated: int = 0
+    courses_unchanged: int = 0
+    modules_created: int = 0
+    modules_updated: int = 0
+    modules_unchanged: int = 0
+    modules_retired: int = 0
+    versions_created: int = 0
+    glossary_created: int = 0
+    glossary_updated: int = 0
+    glossary_unchanged: int = 0
+    glossary_removed: int = 0
+    warnings: list[Problem] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return any((self.courses_created, self.courses_updated, self.modules_created,
+                    self.modules_updated, self.modules_retired, self.versions_created,
+                    self.glossary_created, self.glossary_updated, self.glossary_removed))
+
+
+def import_library(path) -> ImportSummary:
+    """Check the library at `path`, then import it in one transaction; raise on any error."""
+    library, problems = parse_library(path)
+    if any(problem.severity == "error" for problem in problems):
+        raise CourseLibraryError(problems)
+    summary = ImportSummary(warnings=list(problems))
+    try:
+        if library.glossary is not None:
+            _import_glossary(library.glossary, summary)
+        for course in library.courses:
+            _import_course(course, summary)
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    return summary
+
+
+def module_version_hash(spec: ModuleSpec) -> str:
+    """The identity of a module's content: both languages' file hashes together."""
+    parts = [f"{lang}:{spec.files[lang].source_hash if lang in spec.files else '-'}"
+             for lang in ("en", "ru")]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def course_content_hash(spec: CourseSpec) -> str:
+    """The identity of a whole course: course.yml and every module's content."""
+    parts = [f"course.yml:{spec.source_hash}"]
+    parts += [f"{module.kind}:{module.slug}:{module_version_hash(module)}"
+              for module in spec.modules]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def _course_fields(meta):
+    valid_as_of = meta["valid_as_of"]
+    return {
+        "title_en": meta["title"]["en"], "title_ru": meta["title"]["ru"],
+        "summary_en": meta["summary"]["en"], "summary_ru": meta["summary"]["ru"],
+        "thematic_area": meta["thematic_area"], "pass_mark": meta["pass_mark"],
+        "certificate_policy": meta["certificate"],
+        "estimated_hours": float(meta["estimated_hours"]),
+        "valid_as_of": (valid_as_of if isinstance(valid_as_of, date)
+                        else date.fromisoformat(valid_as_of)),
+        "shuffle_options": meta.get("shuffle_options", True) is not False,
+        "max_attempts": meta.get("max_attempts"),
+        "final_draw": (meta.get("final_assessment") or {}).get("draw"),
+    }
+
+
+def _update(row, fields) -> bool:
+    """Set the fields that differ; True when any did."""
+    changed = False
+    for name, value in fields.items():
+        if getattr(row, name) != value:
+            setattr(row, name, value)
+            changed = True
+    return changed
+
+
+def _import_course(spec: CourseSpec, summary: ImportSummary):
+    fields = _course_fields(spec.meta)
+    content_hash = course_content_hash(spec)
+    course = db.session.scalar(select(Course).where(Course.slug == spec.slug))
+    if course is None:
+        course = Course(slug=spec.slug, content_hash=content_hash, content_version=1, **fields)
+        db.session.add(course)
+        db.session.flush()
+        summary.courses_created += 1
+    else:
+        changed = _update(course, fields)
+        if course.content_hash != content_hash:
+            course.content_hash = content_hash
+            course.content_version += 1
+            changed = True
+        if changed:
+            course.updated_at = func.now()
+            summary.courses_updated += 1
+        else:
+            summary.courses_unchanged += 1
+    existing = {module.slug: module for module in db.session.scalars(
+        select(Module).where(Module.course_id == course.id))}
+    for module_spec in spec.modules:
+        _import_module(course, existing.pop(module_spec.slug, None), module_spec, summary)
+    for module in existing.values():
+        if not module.retired:
+            module.retired = True
+            summary.modules_retired += 1
+
+
+def _import_module(course, module, spec: ModuleSpec, summary: ImportSummary):
+    version_hash = module_version_hash(spec)
+    created = module is None
+    if created:
+        module = Module(course_id=course.id, slug=spec.slug, position=spec.position,
+                        kind=spec.kind, retired=False)
+        db.session.add(module)
+        db.session.flush()
+        summary.modules_created += 1
+        changed = True
+    else:
+        changed = _update(module, {"position": spec.position, "kind": spec.kind,
+                                   "retired": False})
+    current = module.current_version
+    if current is None or current.source_hash != version_hash:
+        last = db.session.scalar(select(func.max(ModuleVersion.number))
+                                 .where(ModuleVersion.module_id == module.id)) or 0
+        # Older versions stay as they are: attempts and progress point at the one they used.
+        version = _create_version(module, spec, last + 1, version_hash)
+        module.current_version_id = version.id
+        summary.versions_created += 1
+        changed = True
+    if not created:
+        if changed:
+            summary.modules_updated += 1
+        else:
+            summary.modules_unchanged += 1
+
+
+def _create_version(module, spec: ModuleSpec, number, version_hash) -> ModuleVersion:
+    """A new immutable version: content per language (HTML rendered now), questions, options."""
+    version = ModuleVersion(module_id=module.id, number=number, source_hash=version_hash)
+    for lang, module_file in spec.files.items():
+        front = module_file.front
+        version.contents.append(ModuleContent(
+            lang=lang, title=front["title"], summary=front["summary"],
+            estimated_minutes=front["estimated_minutes"], objectives=list(front["objectives"]),
+            sources=list(front["sources"]), html=render_markdown(module_file.body),
+            source_hash=module_file.source_hash, source=module_file.source))
+    english, russian = spec.files["en"], spec.files.get("ru")
+    for position, question in enumerate(english.questions, start=1):
+        translated = russian.questions[position - 1] if russian else None
+        row = Question(
+            position=position, kind=question.kind, scenario=question.scenario,
+            stem_en=render_markdown(question.stem),
+            stem_ru=render_markdown(translated.stem) if translated else None,
+            feedback_en=render_markdown(question.feedback),
+            feedback_ru=render_markdown(translated.feedback) if translated else None)
+        for index, (text, correct) in enumerate(question.options):
+            row.options.append(Option(
+                position=index + 1, is_correct=correct, text_en=render_inline(text),
+                text_ru=render_inline(translated.options[index][0]) if translated else None))
+        version.questions.append(row)
+    db.session.add(version)
+    db.session.flush()
+    return version
+
+
+def _import_glossary(entries: list[GlossaryEntry], summary: ImportSummary):
+    rows = {term.key: term for term in db.session.scalars(select(GlossaryTerm))}
+    for entry in entries:
+        fields = {"term_en": entry.term_en, "term_ru": entry.term_ru,
+                  "definition_en": entry.definition_en, "definition_ru": entry.definition_ru,
+                  "avoid_ru": list(entry.avoid_ru)}
+        row = rows.pop(entry.key, None)
+        if row is None:
+            db.session.add(GlossaryTerm(key=entry.key, **fields))
+            summary.glossary_created += 1
+        elif _update(row, fields):
+            summary.glossary_updated += 1
+        else:
+            summary.glossary_unchanged += 1
+    # glossary.yml is the whole glossary: a term taken out of it leaves the glossary page.
+    for row in rows.values():
+        db.session.delete(row)
+        summary.glossary_removed += 1
+    db.session.flush()
