@@ -1,7 +1,11 @@
 """Registration, confirmation, sign-in and sign-out through the real forms."""
+import hashlib
+import re
+from datetime import datetime, timedelta, timezone
+
 from sqlalchemy import select
 
-from academy.auth.models import User
+from academy.auth.models import AuthToken, User
 from academy.extensions import db
 from tests.conftest import PASSWORD, csrf_token
 from tests.test_auth_helpers import body, flashes, link_in, outbox, post_form, register
@@ -151,3 +155,32 @@ def test_signed_in_user_is_sent_away_from_login_and_register(make_user, client, 
     auth.login()
     assert client.get("/auth/login").location == "/dashboard"
     assert client.get("/auth/register").location == "/dashboard"
+
+
+def test_confirmation_token_is_stored_only_as_its_sha256_and_expires_in_24_hours(app, client):
+    register(client)
+    raw = link_in(outbox(app)[0], "/auth/confirm/").rsplit("/", 1)[1]
+    with app.app_context():
+        [token] = db.session.scalars(select(AuthToken)).all()
+        assert token.token_hash == hashlib.sha256(raw.encode()).hexdigest()
+        assert token.purpose == "confirm_email"
+        lifetime = token.expires_at.replace(tzinfo=timezone.utc) - datetime.now(timezone.utc)
+        assert timedelta(hours=23, minutes=55) < lifetime <= timedelta(hours=24)
+        token.expires_at = datetime.now(timezone.utc) - timedelta(seconds=1)
+        db.session.commit()
+    page = client.get(f"/auth/confirm/{raw}", follow_redirects=True).get_data(as_text=True)
+    assert "This confirmation link is invalid or has expired." in page
+    assert _user(app, "nino@example.org").email_confirmed_at is None
+
+
+def test_resend_button_on_the_sign_in_page_sends_a_new_link(app, client, auth):
+    register(client)
+    page = auth.login("nino@example.org", PASSWORD).get_data(as_text=True)
+    form = re.search(r'<form method="post" action="/auth/confirm">(.*?)</form>', page, re.S).group(1)
+    fields = dict(re.findall(r'name="(\w+)" value="([^"]*)"', form))
+    assert fields["email"] == "nino@example.org"
+    response = client.post("/auth/confirm", data=fields)
+    assert response.location == "/auth/login"
+    assert len(outbox(app)) == 2
+    client.get(link_in(outbox(app)[1], "/auth/confirm/"))
+    assert auth.login("nino@example.org", PASSWORD).status_code == 302

@@ -1,6 +1,7 @@
 """No user enumeration, rate limits, stale and forged sessions."""
 import shutil
 
+import pytest
 from sqlalchemy import func, select
 
 from academy import create_app
@@ -50,12 +51,20 @@ def test_resend_confirmation_answers_the_same_for_any_address(app, make_user, cl
     assert [m["To"] for m in outbox(app)] == ["pending@example.org", "pending@example.org"]
 
 
-def test_login_is_rate_limited_with_a_friendly_page(migrated_template, tmp_path, make_user):
+@pytest.fixture
+def limited_app(migrated_template, tmp_path):
+    """An app with rate limits on, as in production."""
     path = tmp_path / "limited.db"
     shutil.copy(migrated_template, path)
-    app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{path}",
-                      "SECRET_KEY": "test", "RATELIMIT_ENABLED": True})
-    client = app.test_client()
+    app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{path}", "SECRET_KEY": "test",
+                      "RATELIMIT_ENABLED": True, "MAIL_OUTBOX": str(tmp_path / "mail")})
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_login_is_rate_limited_with_a_friendly_page(limited_app):
+    client = limited_app.test_client()
     token = csrf_token(client.get("/auth/login").get_data(as_text=True))
     statuses = [client.post("/auth/login", data={"csrf_token": token, "email": "x@example.org",
                                                  "password": "wrong password"}).status_code
@@ -68,8 +77,33 @@ def test_login_is_rate_limited_with_a_friendly_page(migrated_template, tmp_path,
     response = client.post("/auth/login", data={"csrf_token": token, "email": "y@example.org",
                                                  "password": "wrong password"})
     assert response.status_code == 200
-    with app.app_context():
-        db.engine.dispose()
+
+
+def test_change_password_is_rate_limited_per_account(limited_app):
+    from academy.auth.services import create_user
+
+    with limited_app.app_context():
+        create_user("learner@example.org", PASSWORD, confirmed=True)
+        db.session.commit()
+    client = limited_app.test_client()
+    anonymous = client.post("/auth/password", data={
+        "csrf_token": csrf_token(client.get("/auth/login").get_data(as_text=True))})
+    assert anonymous.status_code == 302  # sent to sign in, not a server error
+    AuthActions(client).login()
+    token = csrf_token(client.get("/auth/password").get_data(as_text=True))
+    guesses = [client.post("/auth/password", data={
+        "csrf_token": token, "current_password": f"guess number {i}",
+        "password": "a brand new passphrase", "password_confirm": "a brand new passphrase",
+    }).status_code for i in range(11)]
+    assert guesses == [200] * 10 + [429]
+
+
+def test_mail_forms_are_limited_per_address_across_forms(limited_app):
+    client = limited_app.test_client()
+    token = csrf_token(client.get("/auth/reset").get_data(as_text=True))
+    statuses = [client.post(url, data={"csrf_token": token, "email": "victim@example.org"}).status_code
+                for url in ["/auth/reset", "/auth/confirm"] * 3]
+    assert statuses == [302] * 5 + [429]
 
 
 def test_session_ids_that_are_forged_or_stale_load_nobody(app, make_user):

@@ -11,8 +11,7 @@ from academy.auth.passwords import password_problems
 from academy.core.countries import country_choices, country_footnote, is_known_country
 from academy.core.i18n import LOCALES, current_lang
 
-LANGUAGE_CHOICES = [SelectChoice("en", "English", {"lang": "en"}),
-                    SelectChoice("ru", "Русский", {"lang": "ru"})]
+LANGUAGE_CHOICES = [SelectChoice("en", "English"), SelectChoice("ru", "Русский")]
 # Characters a name may hold besides letters of its script: "Anne-Marie O'Neil Jr."
 NAME_PUNCTUATION = set(" -'’.")
 

@@ -2,6 +2,7 @@
 from flask import (Blueprint, current_app, flash, redirect, render_template, request, session,
                    url_for)
 from flask_babel import _, refresh
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 
 from academy.auth import emails, services, sessions  # noqa: F401 - sessions wires Flask-Login
@@ -17,7 +18,7 @@ bp = Blueprint("auth", __name__, url_prefix="/auth")
 # classroom of officials may sign in at once from one ministry's address.
 LOGIN_LIMIT_PER_EMAIL = "10 per minute"
 LOGIN_LIMIT_PER_IP = "60 per minute"
-MAIL_LIMIT_PER_EMAIL = "5 per hour"  # no mail-bombing an inbox through our forms
+MAIL_LIMIT_PER_EMAIL = "5 per hour"  # shared by every form that mails an address: no mail-bombing
 MAIL_LIMIT_PER_IP = "100 per hour"
 
 
@@ -25,12 +26,20 @@ def _posted_email():
     return services.normalise_email(request.form.get("email"))
 
 
-def _limit_per_email(limit):
-    return limiter.limit(limit, key_func=_posted_email, methods=["POST"], scope="auth-email")
+def _limit_per_email(limit, scope):
+    # A shared limit: every view using `scope` draws on one budget per address.
+    return limiter.shared_limit(limit, scope, key_func=_posted_email, methods=["POST"])
 
 
 def _limit_per_ip(limit):
     return limiter.limit(limit, methods=["POST"])
+
+
+def _account_key():
+    # Limits guessing the current password from a borrowed session, whatever the IP.
+    if current_user.is_authenticated:
+        return f"account-{current_user.id}"
+    return get_remote_address()
 
 
 def _start_session(user, remember):
@@ -48,7 +57,7 @@ def _home():
 
 @bp.route("/login", methods=["GET", "POST"])
 @_limit_per_ip(LOGIN_LIMIT_PER_IP)
-@_limit_per_email(LOGIN_LIMIT_PER_EMAIL)
+@_limit_per_email(LOGIN_LIMIT_PER_EMAIL, "login-per-email")
 def login():
     if current_user.is_authenticated:
         return redirect(safe_next(request.args.get("next")) or _home())
@@ -58,8 +67,7 @@ def login():
     check = services.authenticate(form.email.data, form.password.data)
     db.session.commit()  # keeps a rehashed password even when sign-in stops below
     if check.problem == "unconfirmed":
-        resend = EmailOnlyForm(formdata=None, email=form.email.data)
-        return render_template("auth/login.html", form=form, unconfirmed=True, resend_form=resend)
+        return render_template("auth/login.html", form=form, unconfirmed=True)
     if check.problem == "inactive":
         form.form_errors.append(_("This account has been deactivated. Please contact the "
                                   "Academy's coordinators if you need it again."))
@@ -80,7 +88,7 @@ def logout():
 
 @bp.route("/register", methods=["GET", "POST"])
 @_limit_per_ip(MAIL_LIMIT_PER_IP)
-@_limit_per_email(MAIL_LIMIT_PER_EMAIL)
+@_limit_per_email(MAIL_LIMIT_PER_EMAIL, "mail-per-address")
 def register():
     if current_user.is_authenticated:
         return redirect(_home())
@@ -116,7 +124,7 @@ def confirm_email(token):
 
 @bp.route("/confirm", methods=["GET", "POST"])
 @_limit_per_ip(MAIL_LIMIT_PER_IP)
-@_limit_per_email(MAIL_LIMIT_PER_EMAIL)
+@_limit_per_email(MAIL_LIMIT_PER_EMAIL, "mail-per-address")
 def resend_confirmation():
     form = EmailOnlyForm()
     if not form.validate_on_submit():
@@ -132,7 +140,7 @@ def resend_confirmation():
 
 @bp.route("/reset", methods=["GET", "POST"])
 @_limit_per_ip(MAIL_LIMIT_PER_IP)
-@_limit_per_email(MAIL_LIMIT_PER_EMAIL)
+@_limit_per_email(MAIL_LIMIT_PER_EMAIL, "mail-per-address")
 def forgot_password():
     form = EmailOnlyForm()
     if not form.validate_on_submit():
@@ -146,20 +154,24 @@ def forgot_password():
     return redirect(url_for("auth.login"))
 
 
+def _dead_reset_link():
+    flash(_("This password reset link is invalid, has expired or was already used. "
+            "Ask for a new one below."), "error")
+    return redirect(url_for("auth.forgot_password"))
+
+
 @bp.route("/reset/<token>", methods=["GET", "POST"])
 def reset_password(token):
     user = token_user(token, RESET_PASSWORD)
     if user is None:
-        flash(_("This password reset link is invalid, has expired or was already used. "
-                "Ask for a new one below."), "error")
-        return redirect(url_for("auth.forgot_password"))
+        return _dead_reset_link()
     form = ResetPasswordForm(user.email)
     if not form.validate_on_submit():
         return render_template("auth/reset_password.html", form=form)
     user = services.reset_password(token, form.password.data)
     if user is None:  # used up by a parallel request a moment ago
         db.session.rollback()
-        return redirect(url_for("auth.forgot_password"))
+        return _dead_reset_link()
     db.session.commit()
     emails.send_password_changed(user)
     logout_user()
@@ -183,6 +195,7 @@ def profile():
 
 @bp.route("/password", methods=["GET", "POST"])
 @login_required
+@limiter.limit(LOGIN_LIMIT_PER_EMAIL, key_func=_account_key, methods=["POST"])
 def change_password():
     form = ChangePasswordForm(current_user.email)
     if form.validate_on_submit():
