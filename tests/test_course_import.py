@@ -270,3 +270,35 @@ def test_cli_import_reports_a_database_failure_without_traceback(app, runner, li
         assert db.session.scalar(select(func.count()).select_from(ModuleContent)) == 0
         assert db.session.scalar(select(func.count()).select_from(Question)) == 0
         assert db.session.scalar(select(func.count()).select_from(Option)) == 0
+
+
+@pytest.mark.postgres
+def test_import_on_postgresql_is_atomic_and_idempotent(postgres_url, library):
+    from flask_migrate import upgrade
+
+    from academy import create_app
+
+    app = create_app({"TESTING": True, "DATABASE_URL": postgres_url})
+    with app.app_context():
+        upgrade()
+        summary = import_library(library)
+        assert (summary.courses_created, summary.versions_created) == (1, 4)
+        before = row_counts()
+        assert not import_library(library).changed
+        assert row_counts() == before
+        # A real failure midway through the transaction: the database refuses new options.
+        db.session.execute(db.text(
+            "CREATE FUNCTION refuse() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION "
+            "'disk on fire'; END $$ LANGUAGE plpgsql"))
+        db.session.execute(db.text("CREATE TRIGGER refuse_options BEFORE INSERT ON option "
+                                   "FOR EACH ROW EXECUTE FUNCTION refuse()"))
+        db.session.commit()
+        edit(library / "sample-course" / "course.yml", "pass_mark: 70", "pass_mark: 90")
+        edit(library / "sample-course" / "01-first-steps" / "en.md", "## Non-refoulement",
+             "## The principle of non-refoulement")
+        with pytest.raises(Exception, match="disk on fire"):
+            import_library(library)
+        assert row_counts() == before
+        assert course_row().pass_mark == 70
+        db.session.remove()
+        db.engine.dispose()

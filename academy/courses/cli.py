@@ -59,23 +59,6 @@ def import_command(path):
                      reason=str(getattr(exc, "orig", None) or exc).splitlines()[0]), err=True)
         sys.exit(1)
     _print_problems(summary.warnings)
-    for line in import_report(summary):
+    for line in summary.report_lines():
         click.echo(line)
 
-
-def import_report(summary):
-    """The lines `academy courses import` prints after a successful import."""
-    return [
-        _("courses: %(created)d created, %(updated)d updated, %(unchanged)d unchanged",
-          created=summary.courses_created, updated=summary.courses_updated,
-          unchanged=summary.courses_unchanged),
-        _("modules: %(created)d created, %(updated)d updated, %(unchanged)d unchanged, "
-          "%(retired)d retired", created=summary.modules_created,
-          updated=summary.modules_updated, unchanged=summary.modules_unchanged,
-          retired=summary.modules_retired),
-        _("new module versions: %(count)d", count=summary.versions_created),
-        _("glossary terms: %(created)d created, %(updated)d updated, %(unchanged)d unchanged, "
-          "%(removed)d removed", created=summary.glossary_created,
-          updated=summary.glossary_updated, unchanged=summary.glossary_unchanged,
-          removed=summary.glossary_removed),
-    ]

@@ -42,6 +42,25 @@ class ImportSummary:
     glossary_removed: int = 0
     warnings: list[Problem] = field(default_factory=list)
 
+    def report_lines(self) -> list[str]:
+        """What changed, one translated line per kind of record."""
+        return [
+            _("courses: %(created)d created, %(updated)d updated, %(unchanged)d unchanged",
+              created=self.courses_created, updated=self.courses_updated,
+              unchanged=self.courses_unchanged),
+            _("modules: %(created)d created, %(updated)d updated, %(unchanged)d unchanged, "
+              "%(retired)d retired", created=self.modules_created, updated=self.modules_updated,
+              unchanged=self.modules_unchanged, retired=self.modules_retired),
+            _("new module versions: %(count)d", count=self.versions_created),
+            _("glossary terms: %(created)d created, %(updated)d updated, %(unchanged)d "
+              "unchanged, %(removed)d removed", created=self.glossary_created,
+              updated=self.glossary_updated, unchanged=self.glossary_unchanged,
+              removed=self.glossary_removed),
+        ]
+
+    def __str__(self):
+        return "; ".join(self.report_lines())
+
     @property
     def changed(self) -> bool:
         return any((self.courses_created, self.courses_updated, self.modules_created,
