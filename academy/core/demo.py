@@ -21,18 +21,19 @@ DEMO_ACCOUNTS = [
 
 def ensure_demo_accounts():
     """Create the demo accounts that are missing and reset their passwords; return the table rows."""
-    from academy.auth.models import User
-    from academy.auth.services import create_user, set_password
+    from academy.auth import passwords
+    from academy.auth.services import create_user, find_user_by_email
 
     for role, email, password, name, country in DEMO_ACCOUNTS:
-        user = db.session.execute(db.select(User).filter_by(email=email)).scalar_one_or_none()
+        user = find_user_by_email(email)
         if user is None:
             create_user(email=email, password=password, role=role.value, confirmed=True,
                         name_latin=name, country=country)
         else:
             user.role = role.value
             user.active = True
-            set_password(user, password)
+            if not user.password_hash or not passwords.verify_password(user.password_hash, password):
+                user.password_hash = passwords.hash_password(password)
     db.session.commit()
     return [(role.value, email, password) for role, email, password, _name, _c in DEMO_ACCOUNTS]
 
