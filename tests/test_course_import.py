@@ -11,7 +11,7 @@ from academy.courses.models import (Course, GlossaryTerm, Module, ModuleContent,
                                     Option, Question)
 from academy.courses.services import CourseLibraryError, import_library
 from academy.extensions import db
-from tests.course_fixtures import course_library, imported_app  # noqa: F401
+from tests.course_fixtures import SAMPLE_LIBRARY, course_library, imported_app  # noqa: F401
 
 
 @pytest.fixture
@@ -302,3 +302,31 @@ def test_import_on_postgresql_is_atomic_and_idempotent(postgres_url, library):
         assert course_row().pass_mark == 70
         db.session.remove()
         db.engine.dispose()
+
+
+def test_export_writes_the_course_back_and_it_imports_unchanged(imported_app, runner, tmp_path):
+    result = runner.invoke(args=["courses", "export", "sample-course", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == f"9 files written under {tmp_path / 'out'}\n"
+    exported = tmp_path / "out" / "sample-course"
+    for relative in ("course.yml", "01-first-steps/en.md", "01-first-steps/ru.md",
+                     "03-english-only/en.md", "final/ru.md"):
+        assert (exported / relative).read_bytes() == \
+            (SAMPLE_LIBRARY / "sample-course" / relative).read_bytes()
+    assert not (exported / "03-english-only" / "ru.md").exists()
+    assert (tmp_path / "out" / "glossary.yml").exists()
+    with imported_app.app_context():
+        summary = import_library(tmp_path / "out")
+        assert not summary.changed
+
+
+def test_export_refuses_an_unknown_course_and_a_used_destination(imported_app, runner, tmp_path):
+    result = runner.invoke(args=["courses", "export", "no-such-course", str(tmp_path)])
+    assert (result.exit_code, result.stderr) == (
+        1, "error: no course with the slug no-such-course\n")
+    (tmp_path / "sample-course").mkdir()
+    (tmp_path / "sample-course" / "notes.txt").write_text("mine")
+    result = runner.invoke(args=["courses", "export", "sample-course", str(tmp_path)])
+    assert (result.exit_code, result.stderr) == (
+        1, f"error: {tmp_path / 'sample-course'} already exists and is not empty: choose another "
+           "destination\n")

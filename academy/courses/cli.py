@@ -62,3 +62,19 @@ def import_command(path):
     for line in summary.report_lines():
         click.echo(line)
 
+
+
+@courses_cli.command("export")
+@click.argument("course")
+@click.argument("dest", type=click.Path(file_okay=False, path_type=str))
+def export_command(course, dest):
+    """Write COURSE (a slug) from the database to DEST/<slug>/ in the library layout."""
+    from academy.courses.export import ExportError, export_course
+
+    try:
+        written = export_course(course, dest)
+    except (ExportError, OSError) as exc:
+        click.echo(_("error: %(message)s", message=str(exc)), err=True)
+        sys.exit(1)
+    click.echo(ngettext("%(num)d file written under %(path)s",
+                        "%(num)d files written under %(path)s", len(written), path=dest))

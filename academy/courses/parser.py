@@ -96,7 +96,7 @@ def parse_course(folder: Path, problems: Problems) -> CourseSpec | None:
     else:
         source = read_source(course_yml, problems, MAX_COURSE_YML_BYTES)
         if source is not None:
-            course.source_hash = sha256_hex(source[0])
+            course.source_hash, course.source = sha256_hex(source[0]), source[1]
             meta, lines = load_yaml(source[1], course_yml, problems)
             if meta is None and lines is not None:
                 problems.error(course_yml, 1, _("course.yml is empty"))

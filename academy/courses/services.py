@@ -128,7 +128,7 @@ def _update(row, fields) -> bool:
 
 
 def _import_course(spec: CourseSpec, summary: ImportSummary):
-    fields = _course_fields(spec.meta)
+    fields = {**_course_fields(spec.meta), "source": spec.source}
     content_hash = course_content_hash(spec)
     course = db.session.scalar(select(Course).where(Course.slug == spec.slug))
     if course is None:

@@ -94,6 +94,7 @@ class CourseSpec:
     meta: dict
     modules: list[ModuleSpec] = field(default_factory=list)
     source_hash: str = ""  # SHA-256 of course.yml
+    source: str = ""  # course.yml as read
 
 
 @dataclass
