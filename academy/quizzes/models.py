@@ -1,7 +1,7 @@
 """Quiz attempts and their answers."""
 from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, func
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, func, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from academy.courses.models import Module, ModuleVersion, Question
@@ -12,6 +12,13 @@ class QuizAttempt(db.Model):
     """One attempt at a module's quiz, pinned to the module version it was taken on."""
 
     __tablename__ = "quiz_attempt"
+    __table_args__ = (
+        # At most one unsubmitted attempt per learner and module, even under parallel "start"
+        # clicks: the attempt limit counts submitted attempts, so this keeps it exact.
+        Index("uq_quiz_attempt_open", "user_id", "module_id", unique=True,
+              sqlite_where=text("submitted_at IS NULL"),
+              postgresql_where=text("submitted_at IS NULL")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
