@@ -135,7 +135,7 @@ def resend_confirmation(email):
 
 
 def confirm_email(raw_token):
-    """Confirm the address a token was sent to: "confirmed", "already" (used before) or "invalid"."""
+    """Confirm the address a token was sent to: "confirmed", "already" or "invalid"."""
     user = tokens.consume_token(raw_token, tokens.CONFIRM_EMAIL)
     if user is not None:
         if user.email_confirmed_at is None:
@@ -178,7 +178,8 @@ def authenticate(email, password):
     return LoginCheck(user=user)
 
 
-def _set_password(user, new_password):
+def set_password(user, new_password):
+    """Replace the password and end every session of `user`; flushes."""
     user.password_hash = passwords.hash_password(new_password)
     user.session_version += 1
     tokens.revoke_tokens(user, tokens.RESET_PASSWORD)
@@ -198,7 +199,7 @@ def reset_password(raw_token, new_password):
     user = tokens.consume_token(raw_token, tokens.RESET_PASSWORD)
     if user is None:
         return None
-    _set_password(user, new_password)
+    set_password(user, new_password)
     if user.email_confirmed_at is None:
         user.email_confirmed_at = tokens.utcnow()  # the reset link proved the address works
     db.session.flush()
@@ -207,9 +208,11 @@ def reset_password(raw_token, new_password):
 
 def change_password(user, current_password, new_password):
     """Replace the password after checking the current one; ends other sessions. False if wrong."""
-    if not user.password_hash or not passwords.verify_password(user.password_hash, current_password):
+    current_ok = user.password_hash and passwords.verify_password(user.password_hash,
+                                                                  current_password)
+    if not current_ok:
         return False
-    _set_password(user, new_password)
+    set_password(user, new_password)
     return True
 
 

@@ -27,7 +27,7 @@ def _digest(raw_token):
 
 
 def issue_token(user, purpose, lifetime: timedelta):
-    """Create a token for `user`, revoking earlier unused ones of the same purpose; returns it raw."""
+    """A new raw token for `user` (earlier unused ones of this purpose stop working)."""
     revoke_tokens(user, purpose)
     raw_token = secrets.token_urlsafe(32)
     db.session.add(AuthToken(user_id=user.id, purpose=purpose, token_hash=_digest(raw_token),

@@ -202,8 +202,8 @@ def change_password():
         if services.change_password(current_user, form.current_password.data, form.password.data):
             db.session.commit()
             # Other sessions end; this one carries on with the new session version.
-            remembered = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
-            _start_session(current_user._get_current_object(), remember=remembered in request.cookies)
+            cookie = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+            _start_session(current_user._get_current_object(), remember=cookie in request.cookies)
             emails.send_password_changed(current_user)
             flash(_("Your password has been changed. You were signed out on your other devices."),
                   "success")

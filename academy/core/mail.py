@@ -1,4 +1,4 @@
-"""Outgoing e-mail: rendered in the recipient's language, sent over SMTP or written as .eml files."""
+"""Outgoing e-mail in the recipient's language, sent over SMTP or written as .eml files."""
 import smtplib
 import ssl
 from datetime import datetime, timezone
@@ -101,10 +101,12 @@ def _send_smtp(message, config):
             if config.get("ACADEMY_MAIL_USE_TLS") and port != 465:
                 smtp.starttls(context=ssl.create_default_context())
             if config.get("ACADEMY_MAIL_USERNAME"):
-                smtp.login(config["ACADEMY_MAIL_USERNAME"], config.get("ACADEMY_MAIL_PASSWORD") or "")
+                smtp.login(config["ACADEMY_MAIL_USERNAME"],
+                           config.get("ACADEMY_MAIL_PASSWORD") or "")
             smtp.send_message(message)
     except (smtplib.SMTPException, OSError):
         # The user's action has been saved; they can ask for the message again.
-        current_app.logger.exception("Could not send mail to %s via %s:%s", message["To"], host, port)
+        current_app.logger.exception("Could not send mail to %s via %s:%s",
+                                     message["To"], host, port)
         return False
     return True
