@@ -108,8 +108,11 @@ def test_yaml_syntax_error_gives_the_line_of_the_error(course):
 def test_yaml_syntax_error_in_front_matter_counts_lines_of_the_file(course):
     path = course / "01-first-steps" / "en.md"
     edit(path, "estimated_minutes: 30", "estimated_minutes: : 30")
-    only_error(course, f"{path}:{line_of(path, 'estimated_minutes')}: error: YAML syntax error: "
-                       "mapping values are not allowed here")
+    found = errors(course)
+    # libyaml says "in this context", pure-Python PyYAML "here".
+    assert len(found) == 1 and found[0].startswith(
+        f"{path}:{line_of(path, 'estimated_minutes')}: error: YAML syntax error: mapping values "
+        "are not allowed "), found
 
 
 def test_yaml_tags_that_construct_objects_are_refused_and_never_run(course, tmp_path):
