@@ -67,8 +67,9 @@ def test_check_command_exits_1_on_error_without_traceback(runner, course):
     result = runner.invoke(args=["courses", "check", str(course)])
     assert result.exit_code == 1
     assert "Traceback" not in result.output + result.stderr
-    assert result.stderr.splitlines()[0].startswith(f"{course / 'course.yml'}:")
-    assert result.stdout.endswith("error, 1 warning\n") or "errors" in result.stdout
+    assert any(line.startswith(f"{course / 'course.yml'}:") and ": error: YAML syntax error: "
+               in line for line in result.stderr.splitlines())
+    assert result.stdout == "1 course, 3 modules, 1 error, 1 warning\n"
 
 
 def test_check_command_on_a_missing_folder(runner, tmp_path):
@@ -203,10 +204,10 @@ def test_unknown_front_matter_key_and_bad_minutes(course):
     path = course / "02-reading-only" / "en.md"
     edit(path, "estimated_minutes: 15", "estimated_minutes: 0\nauthor: Someone")
     assert errors(course) == [
-        f"{path}:{line_of(path, 'author')}: error: unknown key author (allowed here: title, "
-        "summary, estimated_minutes, objectives, sources)",
         f"{path}:{line_of(path, 'estimated_minutes')}: error: estimated_minutes must be a whole "
-        "number from 1 to 10000 (found 0)"]
+        "number from 1 to 10000 (found 0)",
+        f"{path}:{line_of(path, 'author')}: error: unknown key author (allowed here: title, "
+        "summary, estimated_minutes, objectives, sources)"]
 
 
 def test_sources_must_not_be_empty(course):
@@ -276,3 +277,36 @@ def test_module_without_english(course):
     (course / "02-reading-only" / "en.md").unlink()
     only_error(course, f"{course / '02-reading-only' / 'en.md'}:1: error: missing en.md: every "
                        "module needs its English text")
+
+
+def test_duplicate_yaml_keys_are_refused(course):
+    edit(course / "course.yml", "pass_mark: 70", "pass_mark: 70\npass_mark: 80")
+    path = course / "course.yml"
+    first = line_of(path, "pass_mark")
+    only_error(course, f"{path}:{first + 1}: error: the key pass_mark appears twice (also on "
+                       f"line {first})")
+
+
+def test_a_file_instead_of_a_folder(course):
+    path = course / "course.yml"
+    only_error(path, f"{path}:1: error: {path} is not a folder: give a course folder or a folder "
+                     "of courses")
+
+
+def test_objectives_item_read_as_a_mapping_points_at_the_item(course):
+    path = course / "01-first-steps" / "en.md"
+    edit(path, "  - Recognise a request for international protection.",
+         "  - Recognise: a request.")
+    only_error(course, f"{path}:{line_of(path, 'Recognise:')}: error: objectives item 1 is not "
+                       "a text: YAML reads 'words: more words' as a key and a value, so put the "
+                       "item in quotes (found {'Recognise': 'a request.'})")
+
+
+def test_unreadable_file(course):
+    import os
+
+    path = course / "02-reading-only" / "en.md"
+    if os.geteuid() == 0:
+        pytest.skip("root reads every file")
+    path.chmod(0)
+    only_error(course, f"{path}:1: error: cannot read the file: Permission denied")

@@ -248,10 +248,10 @@ def test_glossary_duplicate_key_and_missing_definition(library):
     edit(path, "key: refugee", "key: asylum-seeker")
     edit(path, "      definition: The prohibition", "      meaning: The prohibition")
     assert [text for text in errors(library) if text.startswith(str(path))] == [
-        f"{path}:{line_of(path, 'meaning')}: error: unknown key terms.en.meaning (allowed here: "
-        "term, definition)",
         f"{path}:{line_of(path, 'en:')}: error: missing required key "
         "terms.en.definition",
+        f"{path}:{line_of(path, 'meaning')}: error: unknown key terms.en.meaning (allowed here: "
+        "term, definition)",
         f"{path}:{line_of(path, 'term: refugee') - 2}: error: glossary key asylum-seeker is "
         f"defined twice (also on line {line_of(path, 'key: asylum-seeker')})"]
 

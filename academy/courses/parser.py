@@ -30,8 +30,33 @@ def parse_library(path) -> tuple[Library, list[Problem]]:
     root = Path(path)
     library, problems = Library(), Problems()
     if not root.is_dir():
-        problems.error(root, 1, _("no such folder: give a course folder or a folder of courses"))
+        problems.error(root, 1, _("%(path)s is not a folder: give a course folder or a folder of "
+                                  "courses", path=str(root)) if root.exists() else
+                       _("no such folder: give a course folder or a folder of courses"))
         return library, problems
+    try:
+        glossary = _parse_folders(root, library, problems)
+    except OSError as exc:  # an unreadable folder, a file removed while checking
+        problems.error(exc.filename or root, 1, _("cannot read: %(reason)s",
+                                                  reason=exc.strerror or exc))
+        return library, _in_file_order(problems)
+    keys = {entry.key for entry in glossary} if glossary is not None else None
+    for course in library.courses:
+        for module in course.modules:
+            for module_file in module.files.values():
+                check_links(module_file, module.path, keys, problems)
+            if "ru" in module.files:
+                check_glossary_usage(module.files["ru"], glossary, problems)
+    return library, _in_file_order(problems)
+
+
+def _in_file_order(problems):
+    """Problems grouped by file and sorted by line, as an editor lists them."""
+    return sorted(problems, key=lambda problem: (problem.path, problem.line))
+
+
+def _parse_folders(root, library, problems):
+    """Parse the course(s) under `root`; return the glossary entries links are checked against."""
     if _is_course_folder(root):
         glossary_file = root.parent / "glossary.yml"
         # A single course is checked against the glossary of the library it belongs to.
@@ -49,14 +74,7 @@ def parse_library(path) -> tuple[Library, list[Problem]]:
                 _add_course(library, child, problems)
         if not library.courses and library.glossary is None and not problems:
             problems.error(root, 1, _("no course found: a course folder holds a course.yml"))
-    keys = {entry.key for entry in glossary} if glossary is not None else None
-    for course in library.courses:
-        for module in course.modules:
-            for module_file in module.files.values():
-                check_links(module_file, module.path, keys, problems)
-            if "ru" in module.files:
-                check_glossary_usage(module.files["ru"], glossary, problems)
-    return library, list(problems)
+    return glossary
 
 
 def _is_course_folder(folder):
@@ -185,7 +203,7 @@ def parse_module(folder: Path, number: int, slug: str, kind, problems: Problems)
                                        "the English text with a notice"))
     for child in sorted(folder.iterdir()):
         if (child.name not in ("en.md", "ru.md") and not child.name.startswith(".")
-                and child.suffix.lower() not in _IMAGE_SUFFIXES):
+                and not child.is_dir() and child.suffix.lower() not in _IMAGE_SUFFIXES):
             problems.warning(child, 1, _("unexpected file, ignored: a module folder holds en.md, "
                                          "ru.md and images"))
     if "en" in module.files and "ru" in module.files and not _has_errors(problems, module):

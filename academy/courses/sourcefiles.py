@@ -30,7 +30,11 @@ def read_source(path, problems: Problems, limit: int):
         problems.error(path, 1, _("the file is %(size)d KB; the limit is %(limit)d KB",
                                   size=-(-size // 1024), limit=limit // 1024))
         return None
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        problems.error(path, 1, _("cannot read the file: %(reason)s", reason=exc.strerror or exc))
+        return None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -54,9 +58,15 @@ def load_yaml(text, path, problems: Problems, first_line=1):
         node = loader.get_single_node()
         if node is None:
             return None, {}
-        lines = {}
-        if not _index_lines(node, (), lines, set(), first_line):
+        lines, duplicates = {}, []
+        if not _index_lines(node, (), lines, set(), first_line, duplicates):
             problems.error(path, first_line, _("YAML anchors and aliases are not allowed"))
+            return None, None
+        # PyYAML keeps the last of two equal keys without a word: a silent typo trap.
+        for line, key, other in duplicates:
+            problems.error(path, line, _("the key %(key)s appears twice (also on line %(other)d)",
+                                         key=key, other=other))
+        if duplicates:
             return None, None
         return loader.construct_document(node), lines
     except yaml.constructor.ConstructorError as exc:
@@ -86,8 +96,9 @@ def _mark_line(exc, first_line):
     return first_line + (mark.line if mark else 0)
 
 
-def _index_lines(node, key_path, lines, seen, first_line):
-    """Record the line of each mapping key and sequence item; False when a node repeats."""
+def _index_lines(node, key_path, lines, seen, first_line, duplicates):
+    """Record the line of each mapping key and sequence item, and every repeated key;
+    False when a node repeats (an alias)."""
     if id(node) in seen:
         return False
     seen.add(id(node))
@@ -95,13 +106,17 @@ def _index_lines(node, key_path, lines, seen, first_line):
         for key_node, value_node in node.value:
             child = key_path + (key_node.value if isinstance(key_node, yaml.ScalarNode)
                                 else id(key_node),)
-            lines[child] = first_line + key_node.start_mark.line
-            if not _index_lines(value_node, child, lines, seen, first_line):
+            line = first_line + key_node.start_mark.line
+            if child in lines:
+                duplicates.append((line, child[-1], lines[child]))
+            lines[child] = line
+            if not _index_lines(value_node, child, lines, seen, first_line, duplicates):
                 return False
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
             lines[key_path + (index,)] = first_line + item.start_mark.line
-            if not _index_lines(item, key_path + (index,), lines, seen, first_line):
+            if not _index_lines(item, key_path + (index,), lines, seen, first_line,
+                                duplicates):
                 return False
     return True
 
