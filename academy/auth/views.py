@@ -81,6 +81,11 @@ def login():
 
 @bp.post("/logout")
 def logout():
+    # Sessions are signed cookies: a copy taken before sign-out would stay valid unless the
+    # account's session version moves on, so signing out ends the sessions on every device.
+    if current_user.is_authenticated:
+        services.end_all_sessions(current_user)
+        db.session.commit()
     logout_user()  # CSRFProtect has checked the token before we get here
     flash(_("You have signed out."), "success")
     return redirect(url_for("core.home"))
