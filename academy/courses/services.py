@@ -63,6 +63,7 @@ class ImportSummary:
 
     @property
     def changed(self) -> bool:
+        """True when the import wrote anything."""
         return any((self.courses_created, self.courses_updated, self.modules_created,
                     self.modules_updated, self.modules_retired, self.versions_created,
                     self.glossary_created, self.glossary_updated, self.glossary_removed))

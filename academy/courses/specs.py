@@ -117,4 +117,5 @@ class Problems(list):
 
     @property
     def has_errors(self) -> bool:
+        """True when any problem is an error."""
         return any(problem.severity == "error" for problem in self)
