@@ -1,14 +1,115 @@
-"""Learning views (placeholder until the learning feature lands)."""
-from flask import Blueprint
+"""Catalogue, course and module pages, enrolment, "mark as done" and the learner's dashboard."""
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from academy.core.i18n import current_lang
+from academy.extensions import db
+from academy.learning import services
+from academy.learning.catalogue import area_title, catalogue_by_area
+from academy.quizzes import services as quizzes
 
 bp = Blueprint("learning", __name__)
 
 
+def _user_id():
+    return current_user.id if current_user.is_authenticated else None
+
+
+def _course_or_404(slug):
+    return services.get_course(slug) or abort(404)
+
+
+def _module_or_404(course, module_slug):
+    return services.get_module(course, module_slug) or abort(404)
+
+
 @bp.get("/courses/")
 def catalogue():
-    return "catalogue"
+    """Courses grouped by thematic area, with the signed-in learner's progress."""
+    return render_template("learning/catalogue.html", groups=catalogue_by_area(_user_id()))
+
+
+@bp.get("/courses/<slug>/")
+def course(slug):
+    """A course: summary, facts, modules with their status and the enrolment button."""
+    course = _course_or_404(slug)
+    modules = services.course_modules(course)
+    enrolment = services.get_enrolment(_user_id(), course.id) if _user_id() else None
+    progress = services.course_progress(enrolment.user_id if enrolment else None, course, modules)
+    return render_template("learning/course.html", course=course, enrolment=enrolment,
+                           progress=progress, area=area_title(course.thematic_area))
+
+
+@bp.post("/courses/<slug>/enrol")
+@login_required
+def enrol(slug):
+    """One-click enrolment."""
+    course = _course_or_404(slug)
+    _enrolment, created = services.enrol(current_user.id, course)
+    db.session.commit()
+    if created:
+        flash(_("You are enrolled. Start with the first module."), "success")
+    else:
+        flash(_("You are already enrolled in this course."), "info")
+    return redirect(url_for("learning.course", slug=course.slug))
+
+
+@bp.get("/courses/<slug>/<module_slug>/")
+@login_required
+def module(slug, module_slug):
+    """A module's text in the reader's language, its quiz entry or the "mark as done" button."""
+    course = _course_or_404(slug)
+    module = _module_or_404(course, module_slug)
+    enrolment = services.get_enrolment(current_user.id, course.id)
+    if enrolment is None:
+        flash(_("Enrol in the course to study its modules."), "error")
+        return redirect(url_for("learning.course", slug=course.slug))
+    progress = services.record_module_opened(enrolment, module)
+    db.session.commit()
+    lang = current_lang()
+    content = module.current_version.content(lang)
+    modules = services.course_modules(course)
+    previous, following = services.neighbours(modules, module)
+    return render_template(
+        "learning/module.html", course=course, module=module, content=content,
+        fallback=content.lang != lang, progress=progress,
+        question_count=services.question_count(module),
+        quiz=quizzes.quiz_summary(current_user.id, module, course),
+        previous=previous, following=following)
+
+
+@bp.post("/courses/<slug>/<module_slug>/done")
+@login_required
+def mark_done(slug, module_slug):
+    """Complete a module that has no questions."""
+    course = _course_or_404(slug)
+    module = _module_or_404(course, module_slug)
+    enrolment = services.get_enrolment(current_user.id, course.id)
+    if enrolment is None:
+        flash(_("Enrol in the course to study its modules."), "error")
+        return redirect(url_for("learning.course", slug=course.slug))
+    try:
+        completion = services.mark_module_done(enrolment, module)
+    except services.LearningError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for("learning.module", slug=course.slug, module_slug=module.slug))
+    db.session.commit()
+    flash(_("Module completed."), "success")
+    if completion is not None:
+        flash(_("Congratulations! You have completed the course."), "success")
+    return redirect(url_for("learning.module", slug=course.slug, module_slug=module.slug))
 
 
 @bp.get("/dashboard")
+@login_required
 def dashboard():
-    return "dashboard"
+    """The learner's courses with progress bars, where to resume, and completed courses."""
+    enrolments = services.dashboard_enrolments(current_user.id)
+    counts = services.progress_for_courses(current_user.id)
+    in_progress = [e for e in enrolments if counts[e.course_id].completed_at is None]
+    completed = sorted((e for e in enrolments if counts[e.course_id].completed_at is not None),
+                       key=lambda e: counts[e.course_id].completed_at, reverse=True)
+    return render_template("learning/dashboard.html", in_progress=in_progress,
+                           completed=completed, counts=counts)

@@ -1,4 +1,78 @@
-"""Quiz views (placeholder until the quizzes feature lands)."""
-from flask import Blueprint
+"""Quiz views: start an attempt, answer it, submit it once, review it."""
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from academy.core.i18n import current_lang
+from academy.extensions import db
+from academy.learning import services as learning
+from academy.quizzes import services
 
 bp = Blueprint("quizzes", __name__)
+
+
+@bp.post("/courses/<slug>/<module_slug>/attempts")
+@login_required
+def start(slug, module_slug):
+    """Start the module's quiz (or resume the open attempt) and go to it."""
+    course = learning.get_course(slug) or abort(404)
+    module = learning.get_module(course, module_slug) or abort(404)
+    try:
+        attempt = services.start_attempt(current_user.id, module, course, current_lang())
+    except services.QuizError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for("learning.module", slug=course.slug, module_slug=module.slug))
+    db.session.commit()
+    return redirect(url_for("quizzes.attempt", attempt_id=attempt.id))
+
+
+@bp.route("/attempts/<int:attempt_id>/", methods=["GET", "POST"])
+@login_required
+def attempt(attempt_id):
+    """The quiz form while the attempt is open; its review once submitted."""
+    attempt = services.get_own_attempt(attempt_id, current_user.id) or abort(404)
+    if request.method == "POST":
+        if attempt.submitted_at is not None:
+            return redirect(url_for("quizzes.attempt", attempt_id=attempt.id))
+        try:
+            selections = services.parse_answers(attempt, request.form)
+        except services.InvalidAnswer as error:
+            db.session.rollback()
+            return _quiz_page(attempt, error=str(error)), 400
+        result = services.submit_attempt(attempt, selections)
+        if not result.claimed:
+            # Someone else (a double click, a parallel request) already submitted it.
+            db.session.rollback()
+            return redirect(url_for("quizzes.attempt", attempt_id=attempt_id))
+        db.session.commit()
+        if result.completion is not None:
+            flash(_("Congratulations! You have completed the course."), "success")
+        return redirect(url_for("quizzes.attempt", attempt_id=attempt_id))
+    if attempt.submitted_at is None:
+        return _quiz_page(attempt)
+    return _review_page(attempt)
+
+
+def _quiz_page(attempt, error=None):
+    module = attempt.module
+    return render_template("quizzes/attempt.html", attempt=attempt, module=module,
+                           course=module.course, items=services.quiz_items(attempt),
+                           title=attempt.version.content(current_lang()).title, error=error)
+
+
+def _review_page(attempt):
+    module = attempt.module
+    course = module.course
+    modules = learning.course_modules(course)
+    following = None
+    if any(m.id == module.id for m in modules):
+        following = learning.neighbours(modules, module)[1]
+    return render_template(
+        "quizzes/review.html", attempt=attempt, module=module, course=course,
+        items=services.review_items(attempt),
+        title=attempt.version.content(current_lang()).title,
+        progress=learning.get_progress(current_user.id, module.id),
+        summary=services.quiz_summary(current_user.id, module, course),
+        completion=learning.get_completion(current_user.id, course.id),
+        following=following)

@@ -1,0 +1,278 @@
+"""Enrolment, module progress and course completion (DESIGN §4). Services flush; views commit."""
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from academy.courses.models import Course, Module, ModuleVersion, Question
+from academy.extensions import db
+from academy.learning.models import CourseCompletion, Enrolment, ModuleProgress
+
+NOT_STARTED, OPENED, COMPLETED = "not-started", "opened", "completed"
+
+
+class LearningError(Exception):
+    """A learner action that the rules do not allow; the message is shown to the user."""
+
+
+def utcnow():
+    """The current time, timezone-aware, in UTC."""
+    return datetime.now(UTC)
+
+
+@dataclass
+class ProgressCount:
+    """Completed lesson modules out of all lesson modules of an enrolled course."""
+
+    done: int
+    total: int
+    completed_at: datetime | None = None
+
+    @property
+    def percent(self):
+        return round(100 * self.done / self.total) if self.total else 0
+
+
+@dataclass
+class ModuleStatus:
+    module: Module
+    state: str
+    best_score: int | None
+    question_count: int
+
+
+@dataclass
+class CourseProgress:
+    """Everything the course page needs to show a learner where they stand."""
+
+    lessons: list[ModuleStatus]
+    final: ModuleStatus | None
+    count: ProgressCount
+    completion: CourseCompletion | None
+
+
+def get_course(slug):
+    """The course with `slug`, or None."""
+    return db.session.scalar(select(Course).where(Course.slug == slug))
+
+
+def get_module(course, slug):
+    """The published, non-retired module `slug` of `course`, or None."""
+    return db.session.scalar(
+        select(Module).where(Module.course_id == course.id, Module.slug == slug,
+                             Module.retired.is_(False), Module.current_version_id.is_not(None))
+        .options(selectinload(Module.current_version).selectinload(ModuleVersion.contents)))
+
+
+def course_modules(course):
+    """The course's published modules in order, lessons first, with their current content."""
+    return db.session.scalars(
+        select(Module).where(Module.course_id == course.id, Module.retired.is_(False),
+                             Module.current_version_id.is_not(None))
+        .order_by((Module.kind == "final").asc(), Module.position)
+        .options(selectinload(Module.current_version).selectinload(ModuleVersion.contents))).all()
+
+
+def split_modules(modules):
+    """(lesson modules, the final-assessment module or None)."""
+    lessons = [m for m in modules if m.kind == "lesson"]
+    finals = [m for m in modules if m.kind == "final"]
+    return lessons, (finals[0] if finals else None)
+
+
+def question_counts(version_ids):
+    """Number of questions per module version id."""
+    if not version_ids:
+        return {}
+    return dict(db.session.execute(
+        select(Question.version_id, func.count(Question.id))
+        .where(Question.version_id.in_(list(version_ids))).group_by(Question.version_id)).all())
+
+
+def question_count(module):
+    """Number of questions in the module's current version."""
+    return question_counts([module.current_version_id]).get(module.current_version_id, 0)
+
+
+def get_enrolment(user_id, course_id):
+    """The user's enrolment in the course, or None."""
+    return db.session.scalar(select(Enrolment).where(Enrolment.user_id == user_id,
+                                                     Enrolment.course_id == course_id))
+
+
+def enrol(user_id, course):
+    """Enrol the user in the course (idempotent); returns (enrolment, created)."""
+    existing = get_enrolment(user_id, course.id)
+    if existing:
+        return existing, False
+    try:
+        # A savepoint, so that a parallel double click loses only its own insert.
+        with db.session.begin_nested():
+            enrolment = Enrolment(user_id=user_id, course_id=course.id)
+            db.session.add(enrolment)
+    except IntegrityError:
+        return get_enrolment(user_id, course.id), False
+    return enrolment, True
+
+
+def get_progress(user_id, module_id):
+    """The user's progress row for the module, or None."""
+    return db.session.scalar(select(ModuleProgress).where(ModuleProgress.user_id == user_id,
+                                                          ModuleProgress.module_id == module_id))
+
+
+def _ensure_progress(user_id, module, version_id):
+    progress = get_progress(user_id, module.id)
+    if progress is None:
+        try:
+            with db.session.begin_nested():
+                progress = ModuleProgress(user_id=user_id, module_id=module.id,
+                                          version_id=version_id)
+                db.session.add(progress)
+        except IntegrityError:
+            progress = get_progress(user_id, module.id)
+    return progress
+
+
+def record_module_opened(enrolment, module):
+    """Note that the learner opened the module: progress, version and 'resume here'."""
+    now = utcnow()
+    progress = _ensure_progress(enrolment.user_id, module, module.current_version_id)
+    if progress.opened_at is None:
+        progress.opened_at = now
+    if progress.completed_at is None:
+        # Until completed, the learner studies whatever version is current.
+        progress.version_id = module.current_version_id
+    enrolment.last_module_id = module.id
+    enrolment.last_activity_at = now
+    db.session.flush()
+    return progress
+
+
+def mark_module_done(enrolment, module):
+    """Complete a reading-only module; returns the CourseCompletion if the course is now done."""
+    if question_count(module):
+        raise LearningError(_("This module is completed by passing its quiz."))
+    progress = record_module_opened(enrolment, module)
+    if progress.completed_at is None:
+        progress.completed_at = utcnow()
+        progress.version_id = module.current_version_id
+    db.session.flush()
+    return complete_course_if_due(enrolment.user_id, module.course)
+
+
+def record_quiz_result(user_id, module, version_id, score, passed):
+    """Fold a graded attempt into the module's progress; returns a new CourseCompletion or None."""
+    progress = _ensure_progress(user_id, module, version_id)
+    progress.best_score = max(progress.best_score or 0, score)
+    if passed and progress.opened_at is not None and progress.completed_at is None:
+        progress.completed_at = utcnow()
+        progress.version_id = version_id
+    enrolment = get_enrolment(user_id, module.course_id)
+    if enrolment is not None:
+        enrolment.last_activity_at = utcnow()
+    db.session.flush()
+    return complete_course_if_due(user_id, module.course)
+
+
+def complete_course_if_due(user_id, course):
+    """Record the course completion when every lesson and the final are complete (DESIGN §4)."""
+    if get_completion(user_id, course.id) is not None:
+        return None
+    lessons, final = split_modules(course_modules(course))
+    required = [m.id for m in lessons] + ([final.id] if final else [])
+    if not lessons:
+        return None
+    completed = db.session.scalar(
+        select(func.count(ModuleProgress.id))
+        .where(ModuleProgress.user_id == user_id, ModuleProgress.module_id.in_(required),
+               ModuleProgress.completed_at.is_not(None)))
+    if completed < len(required):
+        return None
+    try:
+        with db.session.begin_nested():
+            completion = CourseCompletion(user_id=user_id, course_id=course.id,
+                                          content_version=course.content_version,
+                                          completed_at=utcnow())
+            db.session.add(completion)
+    except IntegrityError:
+        return None
+    return completion
+
+
+def get_completion(user_id, course_id):
+    """The user's completion of the course, or None."""
+    return db.session.scalar(select(CourseCompletion).where(
+        CourseCompletion.user_id == user_id, CourseCompletion.course_id == course_id))
+
+
+def _status(module, progress, questions):
+    if progress is not None and progress.completed_at is not None:
+        state = COMPLETED
+    elif progress is not None and progress.opened_at is not None:
+        state = OPENED
+    else:
+        state = NOT_STARTED
+    return ModuleStatus(module, state, progress.best_score if progress else None, questions)
+
+
+def course_progress(user_id, course, modules):
+    """Status of each module, the progress count and the completion of one course."""
+    lessons, final = split_modules(modules)
+    counts = question_counts({m.current_version_id for m in modules})
+    rows = {}
+    if user_id is not None and modules:
+        rows = {p.module_id: p for p in db.session.scalars(select(ModuleProgress).where(
+            ModuleProgress.user_id == user_id,
+            ModuleProgress.module_id.in_([m.id for m in modules])))}
+    statuses = [_status(m, rows.get(m.id), counts.get(m.current_version_id, 0)) for m in lessons]
+    final_status = (_status(final, rows.get(final.id), counts.get(final.current_version_id, 0))
+                    if final else None)
+    completion = get_completion(user_id, course.id) if user_id is not None else None
+    done = sum(1 for s in statuses if s.state == COMPLETED)
+    count = ProgressCount(done, len(statuses), completion.completed_at if completion else None)
+    return CourseProgress(statuses, final_status, count, completion)
+
+
+def neighbours(modules, module):
+    """(previous, next) module around `module` in course order; the final comes last."""
+    index = next(i for i, m in enumerate(modules) if m.id == module.id)
+    previous = modules[index - 1] if index > 0 else None
+    following = modules[index + 1] if index + 1 < len(modules) else None
+    return previous, following
+
+
+def progress_for_courses(user_id):
+    """ProgressCount per course id for every course the user is enrolled in."""
+    course_ids = db.session.scalars(select(Enrolment.course_id)
+                                    .where(Enrolment.user_id == user_id)).all()
+    if not course_ids:
+        return {}
+    lesson_filter = (Module.kind == "lesson", Module.retired.is_(False),
+                     Module.current_version_id.is_not(None), Module.course_id.in_(course_ids))
+    totals = dict(db.session.execute(select(Module.course_id, func.count(Module.id))
+                                     .where(*lesson_filter).group_by(Module.course_id)).all())
+    done = dict(db.session.execute(
+        select(Module.course_id, func.count(ModuleProgress.id))
+        .join(ModuleProgress, ModuleProgress.module_id == Module.id)
+        .where(*lesson_filter, ModuleProgress.user_id == user_id,
+               ModuleProgress.completed_at.is_not(None))
+        .group_by(Module.course_id)).all())
+    completed = dict(db.session.execute(
+        select(CourseCompletion.course_id, CourseCompletion.completed_at)
+        .where(CourseCompletion.user_id == user_id)).all())
+    return {cid: ProgressCount(done.get(cid, 0), totals.get(cid, 0), completed.get(cid))
+            for cid in course_ids}
+
+
+def dashboard_enrolments(user_id):
+    """The user's enrolments, most recently active first, with their courses and last modules."""
+    return db.session.scalars(
+        select(Enrolment).where(Enrolment.user_id == user_id)
+        .order_by(func.coalesce(Enrolment.last_activity_at, Enrolment.created_at).desc())
+        .options(selectinload(Enrolment.course),
+                 selectinload(Enrolment.last_module).selectinload(Module.current_version)
+                 .selectinload(ModuleVersion.contents))).all()
