@@ -309,3 +309,22 @@ def test_dashboard_counts_in_russian(app, client, learner):
     assert "2 курса в процессе изучения" in html
     assert "1 курс пройден" in html and "1 модуль" in html
     assert re.search(r"пройден \d+ \w+ \d{4}", html)
+
+
+def test_course_completed_signal_is_sent_once_inside_the_transaction(app, client, learner):
+    from academy.learning.services import course_completed
+
+    received = []
+
+    def receiver(course, completion):
+        # Still inside the request's transaction: the row is flushed, not yet committed.
+        received.append((course.slug, completion.id, completion.content_version))
+
+    build_course(app, "short")
+    enrol(client, "short")
+    with course_completed.connected_to(receiver):
+        post_form(client, "/courses/short/m1/", "/courses/short/m1/done")
+        post_form(client, "/courses/short/m1/", "/courses/short/m1/done")
+    assert len(received) == 1
+    slug, completion_id, content_version = received[0]
+    assert slug == "short" and completion_id is not None and content_version == 1

@@ -2,6 +2,7 @@
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from blinker import Namespace
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -12,6 +13,10 @@ from academy.extensions import db
 from academy.learning.models import CourseCompletion, Enrolment, ModuleProgress
 
 NOT_STARTED, OPENED, COMPLETED = "not-started", "opened", "completed"
+
+# Sent with `completion=` inside the grading (or "mark as done") transaction, before it commits:
+# a receiver (e.g. automatic certificates) adds its rows to the same transaction and only flushes.
+course_completed = Namespace().signal("course-completed")
 
 
 class LearningError(Exception):
@@ -200,6 +205,7 @@ def complete_course_if_due(user_id, course):
             db.session.add(completion)
     except IntegrityError:
         return None
+    course_completed.send(course, completion=completion)
     return completion
 
 
