@@ -364,8 +364,10 @@ def test_options_keep_their_order_when_the_course_says_so(app, client, course_li
 def test_final_assessment_draws_questions_at_random_from_its_pool(app, client, course, learner):
     enrol(client)
     with app.app_context():
-        pool = set(db.session.scalars(select(Question.id).join(
-            Module, Module.current_version_id == Question.version_id).where(Module.slug == "final")))
+        pool = set(db.session.scalars(
+            select(Question.id)
+            .join(Module, Module.current_version_id == Question.version_id)
+            .where(Module.slug == "final")))
     assert len(pool) == 4
     draws = set()
     for _ in range(12):

@@ -67,7 +67,7 @@ class GradeResult:
 
 
 def get_own_attempt(attempt_id, user_id):
-    """The attempt if it belongs to `user_id`, else None (others' attempts do not exist for them)."""
+    """The attempt if it belongs to `user_id`, else None: others' attempts do not exist for them."""
     return db.session.scalar(select(QuizAttempt).where(QuizAttempt.id == attempt_id,
                                                        QuizAttempt.user_id == user_id))
 
