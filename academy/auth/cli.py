@@ -4,6 +4,7 @@ from flask.cli import with_appcontext
 
 from academy.auth import services
 from academy.auth.passwords import password_problems
+from academy.core.audit import record_event
 from academy.core.countries import OTHER, is_known_country
 from academy.core.roles import Role
 from academy.extensions import db
@@ -64,6 +65,7 @@ def create_command(email, role, name, country, password):
     try:
         user = services.create_user(email=email, password=password, role=role, confirmed=True,
                                     country=country_code, **_name_fields(name))
+        record_event("users.create", target=user.email, role=user.role)
         db.session.commit()
     except services.AccountError as error:
         db.session.rollback()

@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from academy.auth import passwords, tokens
 from academy.auth.models import User
+from academy.core.audit import record_event
 from academy.core.countries import is_known_country
 from academy.core.i18n import LOCALES
 from academy.core.roles import Role
@@ -238,6 +239,7 @@ def end_all_sessions(user):
 
 def set_active(user, active):
     """Activate or deactivate an account; deactivation ends its sessions."""
+    record_event("users.activate" if active else "users.deactivate", target=user.email)
     user.active = active
     if not active:
         user.session_version += 1
@@ -250,6 +252,7 @@ def set_role(email, role):
     user = find_user_by_email(email)
     if user is None:
         raise UnknownUser(f"no account with e-mail {normalise_email(email)}")
+    record_event("users.set_role", target=user.email, old=user.role, new=role)
     user.role = role
     db.session.flush()
     return user

@@ -2,10 +2,12 @@
 import hashlib
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 
 from flask_babel import _
 from sqlalchemy import func, select
 
+from academy.core.audit import record_event
 from academy.courses.markdown import render_inline, render_markdown
 from academy.courses.models import (Course, GlossaryTerm, Module, ModuleContent, ModuleVersion,
                                     Option, Question)
@@ -80,6 +82,8 @@ def import_library(path) -> ImportSummary:
             _import_glossary(library.glossary, summary)
         for course in library.courses:
             _import_course(course, summary)
+        if summary.changed:
+            record_event("courses.import", target=Path(path).name, summary=summary.report_lines())
         db.session.commit()
     except BaseException:
         db.session.rollback()
