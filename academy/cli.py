@@ -9,3 +9,7 @@ def main():
     cli = FlaskGroup(create_app=create_app, add_version_option=False, load_dotenv=False,
                      help="Prague Process Training Academy.")
     cli.main(prog_name="academy")
+
+
+if __name__ == "__main__":
+    main()

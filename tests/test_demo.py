@@ -31,3 +31,34 @@ def test_demo_refuses_production(tmp_path, monkeypatch):
     result = app.test_cli_runner().invoke(args=["demo", "--no-serve"])
     assert result.exit_code != 0
     assert "refuses to run" in result.output
+
+
+def test_demo_serves_the_site(tmp_path):
+    """The README's first command: `academy demo` answers HTTP on the chosen port."""
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = dict(os.environ, ACADEMY_DATABASE_URL=f"sqlite:///{tmp_path}/demo.db",
+               ACADEMY_SECRET_KEY="test")
+    server = subprocess.Popen([sys.executable, "-m", "academy.cli", "demo", "--port", str(port)],
+                              env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/courses/", timeout=5) as page:
+                    assert "Integrated Border Management" in page.read().decode()
+                    break
+            except OSError:
+                assert server.poll() is None and time.monotonic() < deadline, "demo did not start"
+                time.sleep(0.3)
+    finally:
+        server.terminate()
+        server.communicate(timeout=10)

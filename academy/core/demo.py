@@ -5,6 +5,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 from flask_migrate import upgrade
+from werkzeug.serving import run_simple
 
 from academy.core.roles import Role
 from academy.extensions import db
@@ -71,4 +72,5 @@ def demo_command(host, port, no_serve):
     if no_serve:
         return
     click.echo(f"Serving on http://{host}:{port}/  (Ctrl+C to stop)")
-    current_app.run(host=host, port=port, debug=False, use_reloader=False, threaded=True)
+    # app.run() refuses to block inside a Flask CLI command; serve with werkzeug directly.
+    run_simple(host, port, current_app._get_current_object(), threaded=True)
