@@ -99,4 +99,4 @@ def auth(client):
     return AuthActions(client)
 
 
-pytest_plugins = ["tests.postgres", "tests.live"]
+pytest_plugins = ["tests.postgres", "tests.live", "tests.redis_server"]
