@@ -1,7 +1,7 @@
 """Every model, imported in one place so Alembic and the app see the whole schema."""
 from academy.auth.models import AuthToken, User  # noqa: F401
 from academy.core.audit import AuditEvent  # noqa: F401
-from academy.courses.models import (Course, GlossaryTerm, Module, ModuleContent,  # noqa: F401
-                                    ModuleVersion, Option, Question)
+from academy.courses.models import (Course, GlossaryTerm, Module, ModuleAsset,  # noqa: F401
+                                    ModuleContent, ModuleVersion, Option, Question)
 from academy.learning.models import CourseCompletion, Enrolment, ModuleProgress  # noqa: F401
 from academy.quizzes.models import AttemptAnswer, QuizAttempt  # noqa: F401

@@ -5,6 +5,7 @@ import pytest
 
 from academy.courses.parser import parse_library
 from tests.course_fixtures import course_library  # noqa: F401
+from tests.images import png
 from tests.test_course_check import (course, edit, errors, library, line_of,  # noqa: F401
                                      only_error, problems)
 
@@ -224,7 +225,7 @@ def test_image_must_exist_and_be_relative_or_https(course, module):
         "folder",
         f"{module}:{line}: error: image address 'http://example.org/a.png' is not allowed: images must "
         "be relative (a file next to the module) or https"]
-    (module.parent / "map.png").write_bytes(b"\x89PNG\r\n")
+    (module.parent / "map.png").write_bytes(png())
     assert len(errors(course)) == 1
 
 

@@ -307,10 +307,10 @@ def test_import_on_postgresql_is_atomic_and_idempotent(postgres_url, library):
 def test_export_writes_the_course_back_and_it_imports_unchanged(imported_app, runner, tmp_path):
     result = runner.invoke(args=["courses", "export", "sample-course", str(tmp_path / "out")])
     assert result.exit_code == 0, result.stderr
-    assert result.stdout == f"9 files written under {tmp_path / 'out'}\n"
+    assert result.stdout == f"10 files written under {tmp_path / 'out'}\n"
     exported = tmp_path / "out" / "sample-course"
     for relative in ("course.yml", "01-first-steps/en.md", "01-first-steps/ru.md",
-                     "03-english-only/en.md", "final/ru.md"):
+                     "01-first-steps/access-tiers.png", "03-english-only/en.md", "final/ru.md"):
         assert (exported / relative).read_bytes() == \
             (SAMPLE_LIBRARY / "sample-course" / relative).read_bytes()
     assert not (exported / "03-english-only" / "ru.md").exists()

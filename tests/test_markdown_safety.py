@@ -51,7 +51,7 @@ ALLOWED = {
     "ul": set(), "ol": {"start"}, "li": set(), "blockquote": set(), "table": set(),
     "thead": set(), "tbody": set(), "tr": set(), "th": set(), "td": set(), "br": set(),
     "hr": set(), "del": set(), "s": set(), "a": {"href", "title", "rel"},
-    "img": {"src", "alt", "title"},
+    "img": {"src", "alt", "title", "width", "height", "loading"},
     **{f"h{level}": {"id"} for level in range(1, 7)},
 }
 
@@ -125,8 +125,8 @@ def test_glossary_links_point_at_the_glossary_page():
 def test_images_only_relative_or_https():
     html = render_markdown("![a](map.png) ![b](https://example.org/b.png) "
                            "![c](http://example.org/c.png) ![d](//evil.example/d.png)")
-    assert '<img src="map.png" alt="a">' in html
-    assert '<img src="https://example.org/b.png" alt="b">' in html
+    assert '<img src="map.png" alt="a" loading="lazy">' in html
+    assert '<img src="https://example.org/b.png" alt="b" loading="lazy">' in html
     assert "http://example.org/c.png" not in html
     assert "src=\"//evil.example" not in html
 

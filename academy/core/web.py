@@ -1,5 +1,6 @@
 """Security headers, error pages and other request-wide behaviour."""
 from flask import render_template, request
+from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFError
 
 from academy.extensions import db
@@ -8,8 +9,24 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
        "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
 
 
+class SessionInterface(SecureCookieSessionInterface):
+    """The signed-cookie session, kept off responses marked `Cache-Control: public`.
+
+    A shared cache may hand such a response (a module image) to anyone: it must carry no cookie
+    and must not vary on one. Skipping the save leaves the stored session as it was, so an
+    operation pending in it (Flask-Login's remember cookie) simply happens on the next request.
+    """
+
+    def save_session(self, app, session, response):
+        if response.cache_control.public:
+            response.headers.remove("Set-Cookie")
+            return
+        super().save_session(app, session, response)
+
+
 def init_app(app):
-    """Register headers and error handlers."""
+    """Register headers, error handlers and the session interface."""
+    app.session_interface = SessionInterface()
 
     @app.after_request
     def security_headers(response):

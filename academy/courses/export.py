@@ -17,9 +17,10 @@ class ExportError(Exception):
 def export_course(slug: str, destination) -> list[Path]:
     """Write course `slug` (its current module versions) to `destination`/<slug>/; list files.
 
-    The Markdown files are the sources stored at import, byte for byte (LF line ends), so an
-    export imports back as "unchanged". A glossary.yml is written next to the course when the
-    destination has none, so that the exported folder checks cleanly on its own.
+    The Markdown files are the sources stored at import, byte for byte (LF line ends), and the
+    images their stored bytes, so an export imports back as "unchanged". A glossary.yml is
+    written next to the course when the destination has none, so that the exported folder
+    checks cleanly on its own.
     """
     course = db.session.scalar(select(Course).where(Course.slug == slug))
     if course is None:
@@ -30,10 +31,13 @@ def export_course(slug: str, destination) -> list[Path]:
                             "destination", path=str(target)))
     files = _course_files(course)
     written = []
-    for relative, text in files.items():
+    for relative, content in files.items():
         path = target / relative
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8", newline="\n")
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8", newline="\n")
         written.append(path)
     glossary = Path(destination) / "glossary.yml"
     if not glossary.exists():
@@ -42,7 +46,7 @@ def export_course(slug: str, destination) -> list[Path]:
     return written
 
 
-def _course_files(course) -> dict[str, str]:
+def _course_files(course) -> dict[str, str | bytes]:
     files = {"course.yml": course.source or course_yaml(course)}
     modules = select(Module).where(Module.course_id == course.id, Module.retired.is_(False))
     for module in db.session.scalars(modules.order_by(Module.position)):
@@ -55,6 +59,8 @@ def _course_files(course) -> dict[str, str]:
                 raise ExportError(_("module %(module)s was imported before sources were stored: "
                                     "import it again, then export", module=module.slug))
             files[f"{folder}/{content.lang}.md"] = content.source
+        for asset in version.assets:
+            files[f"{folder}/{asset.name}"] = asset.data
     return files
 
 

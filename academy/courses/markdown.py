@@ -1,6 +1,8 @@
 """Safe Markdown: CommonMark + tables, raw HTML off, allow-listed links, sanitised output."""
 import re
 import unicodedata
+from pathlib import PurePosixPath
+from typing import NamedTuple
 from urllib.parse import unquote
 
 import nh3
@@ -24,10 +26,18 @@ ALLOWED_TAGS = {
 }
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},
-    "img": {"src", "alt", "title"},
+    "img": {"src", "alt", "title", "width", "height"},
     "ol": {"start"},
     **{f"h{level}": {"id"} for level in range(1, 7)},
 }
+
+
+class ImageSource(NamedTuple):
+    """Where an imported module image is served from, and its size in pixels."""
+
+    url: str
+    width: int
+    height: int
 
 
 def url_kind(url: str) -> str:
@@ -48,6 +58,11 @@ def url_kind(url: str) -> str:
 def glossary_key(url: str) -> str:
     """The glossary key of a `glossary:<key>` URL."""
     return _IGNORED_IN_URL.sub("", url)[len(GLOSSARY_SCHEME):]
+
+
+def relative_image_name(url: str) -> str:
+    """The file name a relative image URL points at ('./map.png?x#y' -> 'map.png')."""
+    return str(PurePosixPath(unquote(url.split("#", 1)[0].split("?", 1)[0])))
 
 
 def link_problem(url: str, image: bool = False) -> str | None:
@@ -100,8 +115,17 @@ def _render_link_open(self, tokens, idx, options, env):
 
 def _render_image(self, tokens, idx, options, env):
     token = tokens[idx]
-    if url_kind(token.attrGet("src") or "") not in ("relative", "https"):
+    src = token.attrGet("src") or ""
+    kind = url_kind(src)
+    if kind not in ("relative", "https"):
         token.attrSet("src", "")
+    elif kind == "relative" and env.get("images") is not None:
+        # At import a module image gets its stable, versioned URL and its size (no layout shift).
+        image = env["images"].get(relative_image_name(src))
+        token.attrSet("src", image.url if image else "")
+        if image:
+            token.attrSet("width", str(image.width))
+            token.attrSet("height", str(image.height))
     return self.image(tokens, idx, options, env)
 
 
@@ -128,16 +152,21 @@ _RENDERER.add_render_rule("link_open", _render_link_open)
 _RENDERER.add_render_rule("image", _render_image)
 
 
-def _image_src_filter(tag, attribute, value):
-    if tag == "img" and attribute == "src" and url_kind(value) not in ("relative", "https"):
+def _image_attribute_filter(tag, attribute, value):
+    if tag != "img":
+        return value
+    if attribute == "src" and url_kind(value) not in ("relative", "https"):
+        return None
+    if attribute in ("width", "height") and not (value.isascii() and value.isdigit()):
         return None
     return value
 
 
 _CLEANER = nh3.Cleaner(tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
-                       attribute_filter=_image_src_filter, url_schemes=set(LINK_SCHEMES),
+                       attribute_filter=_image_attribute_filter, url_schemes=set(LINK_SCHEMES),
                        link_rel="noopener noreferrer", strip_comments=True,
-                       allowed_classes={"div": {"question"}})
+                       allowed_classes={"div": {"question"}},
+                       set_tag_attribute_values={"img": {"loading": "lazy"}})
 
 
 def sanitize_html(html: str) -> str:
@@ -145,9 +174,13 @@ def sanitize_html(html: str) -> str:
     return _CLEANER.clean(html)
 
 
-def render_markdown(text: str) -> str:
-    """Render module Markdown to safe HTML: no raw HTML, allow-listed links, heading anchors."""
-    env = {}
+def render_markdown(text: str, images: dict[str, ImageSource] | None = None) -> str:
+    """Render module Markdown to safe HTML: no raw HTML, allow-listed links, heading anchors.
+
+    With `images` (file name -> ImageSource), relative image sources become the images' served
+    URLs; an image missing from it loses its source.
+    """
+    env = {"images": images}
     tokens = _RENDERER.parse(text, env)
     used = {}
     for index, token in enumerate(tokens):
@@ -158,6 +191,6 @@ def render_markdown(text: str) -> str:
     return sanitize_html(_RENDERER.renderer.render(tokens, _RENDERER.options, env))
 
 
-def render_inline(text: str) -> str:
+def render_inline(text: str, images: dict[str, ImageSource] | None = None) -> str:
     """Render one line of Markdown (an option of a question) to safe inline HTML."""
-    return sanitize_html(_RENDERER.renderInline(text))
+    return sanitize_html(_RENDERER.renderInline(text, {"images": images}))

@@ -1,7 +1,7 @@
 """Courses, modules and their immutable published versions."""
 from datetime import date, datetime
 
-from sqlalchemy import (JSON, Date, DateTime, ForeignKey, Integer, String, Text,
+from sqlalchemy import (JSON, Date, DateTime, ForeignKey, Integer, LargeBinary, String, Text,
                         UniqueConstraint, func)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -85,6 +85,8 @@ class ModuleVersion(db.Model):
         back_populates="version", cascade="all, delete-orphan")
     questions: Mapped[list["Question"]] = relationship(
         back_populates="version", order_by="Question.position", cascade="all, delete-orphan")
+    assets: Mapped[list["ModuleAsset"]] = relationship(
+        back_populates="version", order_by="ModuleAsset.name", cascade="all, delete-orphan")
 
     def content(self, lang):
         """The content in `lang`, or the English content when there is no translation."""
@@ -112,6 +114,27 @@ class ModuleContent(db.Model):
     source: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     version: Mapped[ModuleVersion] = relationship(back_populates="contents")
+
+
+class ModuleAsset(db.Model):
+    """An image of a module version, stored with it and as immutable as it.
+
+    Its bytes are part of the version's source hash: a changed image is a new version.
+    """
+
+    __tablename__ = "module_asset"
+    __table_args__ = (UniqueConstraint("version_id", "name", name="uq_module_asset_name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("module_version.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(110))  # a slug and .png, .jpg, .jpeg or .webp
+    media_type: Mapped[str] = mapped_column(String(40))
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    # Deferred: a revalidation (304) or a listing never loads the bytes.
+    data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+
+    version: Mapped[ModuleVersion] = relationship(back_populates="assets")
 
 
 class Question(db.Model):

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from flask_babel import _
 
+from academy.courses.images import IMAGE_SUFFIXES, check_images
 from academy.courses.questions import parse_body
 from academy.courses.sourcefiles import (MAX_COURSE_YML_BYTES, MAX_GLOSSARY_BYTES, load_yaml,
                                          read_source, sha256_hex, split_front_matter)
@@ -22,7 +23,6 @@ __all__ = ["CourseSpec", "GlossaryEntry", "Library", "ModuleFile", "ModuleSpec",
            "QuestionSpec", "parse_library"]
 
 _MODULE_FOLDER = re.compile(r"^(\d{2})-(.*)$")
-_IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"}
 
 
 def parse_library(path) -> tuple[Library, list[Problem]]:
@@ -44,7 +44,7 @@ def parse_library(path) -> tuple[Library, list[Problem]]:
     for course in library.courses:
         for module in course.modules:
             for module_file in module.files.values():
-                check_links(module_file, module.path, keys, problems)
+                check_links(module_file, keys, problems)
             if "ru" in module.files:
                 check_glossary_usage(module.files["ru"], glossary, problems)
     return library, _in_file_order(problems)
@@ -187,7 +187,7 @@ def _check_final(course, course_yml, lines, problems):
 
 
 def parse_module(folder: Path, number: int, slug: str, kind, problems: Problems) -> ModuleSpec:
-    """Parse one module folder: en.md, ru.md and their checks against each other."""
+    """Parse one module folder: en.md, ru.md, their checks against each other, its images."""
     module = ModuleSpec(number=number, slug=slug, kind=kind, path=folder)
     for lang in LANGUAGES:
         path = folder / f"{lang}.md"
@@ -201,13 +201,18 @@ def parse_module(folder: Path, number: int, slug: str, kind, problems: Problems)
     elif not russian.exists():
         problems.warning(english, 1, _("no Russian translation (ru.md): Russian readers will see "
                                        "the English text with a notice"))
-    for child in sorted(folder.iterdir()):
-        if (child.name not in ("en.md", "ru.md") and not child.name.startswith(".")
-                and not child.is_dir() and child.suffix.lower() not in _IMAGE_SUFFIXES):
-            problems.warning(child, 1, _("unexpected file, ignored: a module folder holds en.md, "
-                                         "ru.md and images"))
     if "en" in module.files and "ru" in module.files and not _has_errors(problems, module):
         check_translation(module.files["en"], module.files["ru"], problems)
+    # After the translation check, which an image problem must not hide.
+    shown = check_images(module, problems)
+    for child in sorted(folder.iterdir()):
+        if child.name in ("en.md", "ru.md") or child.name.startswith(".") or child.is_dir():
+            continue
+        if child.suffix.lower() not in IMAGE_SUFFIXES:
+            problems.warning(child, 1, _("unexpected file, ignored: a module folder holds en.md, "
+                                         "ru.md and images"))
+        elif child.name not in shown:
+            problems.warning(child, 1, _("image not shown in en.md or ru.md: it is not imported"))
     return module
 
 

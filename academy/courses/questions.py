@@ -73,7 +73,8 @@ def _matching_close(tokens, index):
 
 
 def _collect_inline(tokens, lines, body_line, path, problems, parsed):
-    """Record links and images; report stray ':::' lines and raw HTML."""
+    """Record links and images; report stray ':::' lines, raw HTML and images without alt
+    text."""
     for token in tokens:
         if token.type != "inline":
             continue
@@ -94,7 +95,13 @@ def _collect_inline(tokens, lines, body_line, path, problems, parsed):
                     problems.warning(path, first, _("raw HTML is not rendered: it will show as "
                                                     "text"))
                 continue
-            parsed.links.append((_line_of(url, lines, token.map, body_line), url, image))
+            line = _line_of(url, lines, token.map, body_line)
+            parsed.links.append((line, url, image))
+            if image and not child.content.strip():  # WCAG 1.1.1: a text alternative
+                problems.error(path, line, _(
+                    "image %(url)s has no alt text: describe it between the brackets, like "
+                    "![Map of the crossing point](crossing.png), for readers who cannot see it",
+                    url=repr(url)))
 
 
 def _line_of(url, lines, span, body_line):

@@ -8,9 +8,10 @@ from flask_babel import _
 from sqlalchemy import func, select
 
 from academy.core.audit import record_event
-from academy.courses.markdown import render_inline, render_markdown
-from academy.courses.models import (Course, GlossaryTerm, Module, ModuleContent, ModuleVersion,
-                                    Option, Question)
+from academy.courses.images import media_url
+from academy.courses.markdown import ImageSource, render_inline, render_markdown
+from academy.courses.models import (Course, GlossaryTerm, Module, ModuleAsset, ModuleContent,
+                                    ModuleVersion, Option, Question)
 from academy.courses.parser import parse_library
 from academy.courses.specs import CourseSpec, GlossaryEntry, ModuleSpec, Problem
 from academy.extensions import db
@@ -92,9 +93,11 @@ def import_library(path) -> ImportSummary:
 
 
 def module_version_hash(spec: ModuleSpec) -> str:
-    """The identity of a module's content: both languages' file hashes together."""
+    """The identity of a module's content: both languages' file hashes and its images' bytes."""
     parts = [f"{lang}:{spec.files[lang].source_hash if lang in spec.files else '-'}"
              for lang in ("en", "ru")]
+    # Only modules with images get these parts, so the hash of a module without any is unchanged.
+    parts += [f"image:{name}:{image.sha256}" for name, image in sorted(spec.images.items())]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
@@ -180,7 +183,7 @@ def _import_module(course, module, spec: ModuleSpec, summary: ImportSummary):
         last = db.session.scalar(select(func.max(ModuleVersion.number))
                                  .where(ModuleVersion.module_id == module.id)) or 0
         # Older versions stay as they are: attempts and progress point at the one they used.
-        version = _create_version(module, spec, last + 1, version_hash)
+        version = _create_version(course, module, spec, last + 1, version_hash)
         module.current_version_id = version.id
         summary.versions_created += 1
         changed = True
@@ -191,30 +194,41 @@ def _import_module(course, module, spec: ModuleSpec, summary: ImportSummary):
             summary.modules_unchanged += 1
 
 
-def _create_version(module, spec: ModuleSpec, number, version_hash) -> ModuleVersion:
-    """A new immutable version: content per language (HTML rendered now), questions, options."""
+def _create_version(course, module, spec: ModuleSpec, number, version_hash) -> ModuleVersion:
+    """A new immutable version: content per language (HTML rendered now), questions, options,
+    images."""
     version = ModuleVersion(module_id=module.id, number=number, source_hash=version_hash)
+    images = {name: ImageSource(media_url(course.slug, module.slug, number, name), image.width,
+                                image.height) for name, image in spec.images.items()}
+
+    def html(text):
+        return render_markdown(text, images)
+
     for lang, module_file in spec.files.items():
         front = module_file.front
         version.contents.append(ModuleContent(
             lang=lang, title=front["title"], summary=front["summary"],
             estimated_minutes=front["estimated_minutes"], objectives=list(front["objectives"]),
-            sources=list(front["sources"]), html=render_markdown(module_file.body),
+            sources=list(front["sources"]), html=html(module_file.body),
             source_hash=module_file.source_hash, source=module_file.source))
     english, russian = spec.files["en"], spec.files.get("ru")
     for position, question in enumerate(english.questions, start=1):
         translated = russian.questions[position - 1] if russian else None
         row = Question(
             position=position, kind=question.kind, scenario=question.scenario,
-            stem_en=render_markdown(question.stem),
-            stem_ru=render_markdown(translated.stem) if translated else None,
-            feedback_en=render_markdown(question.feedback),
-            feedback_ru=render_markdown(translated.feedback) if translated else None)
+            stem_en=html(question.stem), stem_ru=html(translated.stem) if translated else None,
+            feedback_en=html(question.feedback),
+            feedback_ru=html(translated.feedback) if translated else None)
         for index, (text, correct) in enumerate(question.options):
             row.options.append(Option(
-                position=index + 1, is_correct=correct, text_en=render_inline(text),
-                text_ru=render_inline(translated.options[index][0]) if translated else None))
+                position=index + 1, is_correct=correct, text_en=render_inline(text, images),
+                text_ru=(render_inline(translated.options[index][0], images) if translated
+                         else None)))
         version.questions.append(row)
+    for name, image in sorted(spec.images.items()):
+        version.assets.append(ModuleAsset(name=name, media_type=image.media_type,
+                                          sha256=image.sha256, size=len(image.data),
+                                          data=image.data))
     db.session.add(version)
     db.session.flush()
     return version

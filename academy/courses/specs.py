@@ -73,6 +73,18 @@ class ModuleFile:
     key_lines: dict = field(default_factory=dict)  # front matter key path -> line
 
 
+@dataclass(frozen=True)
+class ImageFile:
+    """A checked module image: a safe name, an allowed type judged by content, within the limit."""
+
+    name: str
+    media_type: str
+    data: bytes = field(repr=False)
+    sha256: str
+    width: int
+    height: int
+
+
 @dataclass
 class ModuleSpec:
     number: int
@@ -80,6 +92,7 @@ class ModuleSpec:
     kind: Literal["lesson", "final"]
     path: Path
     files: dict[str, ModuleFile] = field(default_factory=dict)
+    images: dict[str, ImageFile] = field(default_factory=dict)  # name -> image en.md/ru.md show
 
     @property
     def position(self) -> int:

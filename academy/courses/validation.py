@@ -2,8 +2,6 @@
 import math
 import re
 from datetime import date, datetime
-from pathlib import PurePosixPath
-from urllib.parse import unquote
 
 from flask_babel import _
 
@@ -220,8 +218,8 @@ def _positions(question):
     return ", ".join(str(index) for index, correct in enumerate(question.answer_key, 1) if correct)
 
 
-def check_links(module_file: ModuleFile, folder, glossary_keys, problems: Problems):
-    """Forbidden schemes, unknown glossary keys and missing images of one module file."""
+def check_links(module_file: ModuleFile, glossary_keys, problems: Problems):
+    """Forbidden schemes and unknown glossary keys of one module file (images: images.py)."""
     for line, url, image in module_file.links:
         problem = link_problem(url, image)
         if problem:
@@ -235,12 +233,6 @@ def check_links(module_file: ModuleFile, folder, glossary_keys, problems: Proble
             elif key not in glossary_keys:
                 problems.error(module_file.path, line, _(
                     "glossary link to the unknown key %(key)s (not in glossary.yml)", key=key))
-        elif image and url_kind(url) == "relative":
-            target = PurePosixPath(unquote(url.split("#", 1)[0].split("?", 1)[0]))
-            if ".." in target.parts or target.is_absolute() or not (folder / target).is_file():
-                problems.error(module_file.path, line, _(
-                    "image %(url)s not found: put the image file in the module's folder",
-                    url=url))
 
 
 def check_glossary_usage(ru: ModuleFile, glossary, problems: Problems):

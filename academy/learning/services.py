@@ -6,9 +6,9 @@ from blinker import Namespace
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased, selectinload
 
-from academy.courses.models import Course, Module, ModuleVersion, Question
+from academy.courses.models import Course, Module, ModuleAsset, ModuleVersion, Question
 from academy.extensions import db
 from academy.learning.models import CourseCompletion, Enrolment, ModuleProgress
 
@@ -79,6 +79,24 @@ def course_modules(course):
                              Module.current_version_id.is_not(None))
         .order_by((Module.kind == "final").asc(), Module.position)
         .options(selectinload(Module.current_version).selectinload(ModuleVersion.contents))).all()
+
+
+def get_module_asset(course_slug, module_slug, number, name):
+    """The image `name` of version `number` of a module, or None.
+
+    Only published versions are served: the module's current version and the ones before it.
+    A retired module's images stay served, like its versions stay stored: old pages may show them.
+    """
+    current = aliased(ModuleVersion)
+    return db.session.scalar(
+        select(ModuleAsset)
+        .join(ModuleVersion, ModuleAsset.version_id == ModuleVersion.id)
+        .join(Module, ModuleVersion.module_id == Module.id)
+        .join(Course, Module.course_id == Course.id)
+        .join(current, Module.current_version_id == current.id)
+        .where(Course.slug == course_slug, Module.slug == module_slug,
+               ModuleVersion.number == number, ModuleVersion.number <= current.number,
+               ModuleAsset.name == name))
 
 
 def split_modules(modules):

@@ -113,3 +113,6 @@ def dashboard():
                        key=lambda e: counts[e.course_id].completed_at, reverse=True)
     return render_template("learning/dashboard.html", in_progress=in_progress,
                            completed=completed, counts=counts)
+
+
+from academy.learning import media  # noqa: E402,F401  (its route joins this blueprint)
