@@ -216,15 +216,15 @@ def test_forbidden_links_in_every_syntax(course, module, markdown):
     assert len(found) == 1 and "uses a forbidden scheme (javascript:)" in found[0], found
 
 
-def test_image_must_exist_and_be_relative_or_https(course, module):
+def test_image_must_exist_and_be_a_local_file(course, module):
     edit(module, "## Non-refoulement", "![map](map.png) ![remote](http://example.org/a.png)\n\n"
          "## Non-refoulement")
     line = line_of(module, "![map]")
     assert errors(course) == [
         f"{module}:{line}: error: image map.png not found: put the image file in the module's "
         "folder",
-        f"{module}:{line}: error: image address 'http://example.org/a.png' is not allowed: images must "
-        "be relative (a file next to the module) or https"]
+        f"{module}:{line}: error: image address 'http://example.org/a.png' is not allowed: an image "
+        "must be a file in the module's folder, linked relatively"]
     (module.parent / "map.png").write_bytes(png())
     assert len(errors(course)) == 1
 

@@ -124,13 +124,11 @@ def test_unsafe_image_names(course, module, markdown, name):
 
 def test_image_without_alt_text(course, module):
     (module.parent / "map.png").write_bytes(png())
-    line = show(module, "See ![](map.png) and ![ ](https://example.org/b.png).")
-    assert errors(course) == [
-        f"{module}:{line}: error: image 'map.png' has no alt text: describe it between the "
-        "brackets, like ![Map of the crossing point](crossing.png), for readers who cannot see it",
-        f"{module}:{line}: error: image 'https://example.org/b.png' has no alt text: describe it "
-        "between the brackets, like ![Map of the crossing point](crossing.png), for readers who "
-        "cannot see it"]
+    line = show(module, "See ![](map.png) and ![ ](map.png).")
+    message = (f"{module}:{line}: error: image 'map.png' has no alt text: describe it between the "
+               "brackets, like ![Map of the crossing point](crossing.png), for readers who cannot "
+               "see it")
+    assert errors(course) == [message, message]
 
 
 def test_image_in_a_question_is_checked_too(course, module):
@@ -185,10 +183,10 @@ def test_relative_images_get_their_versioned_url_size_and_lazy_loading():
         'loading="lazy">')
 
 
-def test_https_images_are_kept_and_unknown_relative_ones_lose_their_source():
+def test_remote_images_and_unknown_relative_ones_lose_their_source():
     html = render_markdown("![Remote](https://example.org/r.png) ![Gone](gone.png)",
                            {"map.png": MAP})
-    assert '<img src="https://example.org/r.png" alt="Remote" loading="lazy">' in html
+    assert '<img src="" alt="Remote" loading="lazy">' in html
     assert '<img src="" alt="Gone" loading="lazy">' in html
 
 

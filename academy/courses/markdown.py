@@ -69,10 +69,11 @@ def link_problem(url: str, image: bool = False) -> str | None:
     """Why `url` may not be used in a module (a message), or None when it may."""
     kind = url_kind(url)
     if image:
-        if kind in ("relative", "https"):
+        if kind == "relative":
             return None
-        return _("image address %(url)s is not allowed: images must be relative (a file next to "
-                 "the module) or https", url=_shorten(url))
+        # Every asset is served by the Academy itself (no third-party hosts, CSP img-src 'self').
+        return _("image address %(url)s is not allowed: an image must be a file in the module's "
+                 "folder, linked relatively", url=_shorten(url))
     if kind in LINK_SCHEMES or kind == "relative":
         return None
     if kind == "host":
@@ -117,7 +118,7 @@ def _render_image(self, tokens, idx, options, env):
     token = tokens[idx]
     src = token.attrGet("src") or ""
     kind = url_kind(src)
-    if kind not in ("relative", "https"):
+    if kind != "relative":
         token.attrSet("src", "")
     elif kind == "relative" and env.get("images") is not None:
         # At import a module image gets its stable, versioned URL and its size (no layout shift).
@@ -155,7 +156,7 @@ _RENDERER.add_render_rule("image", _render_image)
 def _image_attribute_filter(tag, attribute, value):
     if tag != "img":
         return value
-    if attribute == "src" and url_kind(value) not in ("relative", "https"):
+    if attribute == "src" and url_kind(value) != "relative":
         return None
     if attribute in ("width", "height") and not (value.isascii() and value.isdigit()):
         return None
