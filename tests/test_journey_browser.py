@@ -62,6 +62,7 @@ def test_a_new_official_completes_a_course(imported_app, live_server, page, tmp_
         page.get_by_label("Password", exact=True).fill(PASSWORD)
         page.get_by_label("Repeat the password").fill(PASSWORD)
         page.get_by_role("button", name="Create the account").click()
+        page.wait_for_url("**/auth/login")  # the click returns before the next page has loaded
         assert "confirm" in page.content().lower()
 
         page.goto(_confirmation_link(outbox))
