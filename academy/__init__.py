@@ -4,7 +4,7 @@ from pathlib import Path
 from flask import Flask
 
 from academy.config import flask_settings, load_config
-from academy.extensions import babel, csrf, db, limiter, login_manager, migrate
+from academy.extensions import babel, compress, csrf, db, limiter, login_manager, migrate
 
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
 
@@ -17,9 +17,10 @@ def create_app(config=None):
     init_extensions(app)
     register_blueprints(app)
     register_commands(app)
-    from academy.core import web
+    from academy.core import assets, web
 
     web.init_app(app)
+    assets.init_app(app)
     return app
 
 
@@ -35,6 +36,7 @@ def init_extensions(app):
     limiter.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
     i18n.init_app(app)
+    compress.init_app(app)
 
 
 def register_blueprints(app):

@@ -91,4 +91,10 @@ def flask_settings(settings, instance_path):
         "RATELIMIT_ENABLED": settings["RATELIMIT_ENABLED"],
         "RATELIMIT_STORAGE_URI": settings["REDIS_URL"] or "memory://",
         "TESTING": bool(settings.get("TESTING", False)),
+        # Compression is applied by academy.core.assets (same-origin requests only).
+        "COMPRESS_REGISTER": False,
+        "COMPRESS_ALGORITHM": ["br", "gzip"],
+        "COMPRESS_STREAMS": False,  # static files are read whole first (academy.core.assets)
+        "COMPRESS_MIMETYPES": ["text/html", "text/css", "text/plain", "application/json",
+                               "image/svg+xml"],
     }

@@ -157,7 +157,7 @@ def test_empty_glossary(client):
 
 def test_stylesheet_is_served_locally(client):
     html = page(client, "en")
-    href = re.search(r'href="(/glossary/static/glossary\.css)"', html).group(1)
+    href = re.search(r'href="(/glossary/static/glossary\.css(?:\?v=\w+)?)"', html).group(1)
     response = client.get(href)
     assert response.status_code == 200
     response.close()
