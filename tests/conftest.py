@@ -23,19 +23,25 @@ def migrated_template(tmp_path_factory):
     return path
 
 
-@pytest.fixture
-def app(migrated_template, tmp_path):
-    """A fresh app on its own copy of the migrated database."""
-    path = tmp_path / "academy.db"
+def make_test_app(migrated_template, folder):
+    """An app on its own copy of the migrated database in `folder`, mail written there too."""
+    path = folder / "academy.db"
     shutil.copy(migrated_template, path)
     app = create_app({
         "TESTING": True,
         "DATABASE_URL": f"sqlite:///{path}",
         "SECRET_KEY": "test-secret",
         "RATELIMIT_ENABLED": False,
-        "MAIL_OUTBOX": str(tmp_path / "mail"),
+        "MAIL_OUTBOX": str(folder / "mail"),
     })
-    app.instance_path = str(tmp_path / "instance")
+    app.instance_path = str(folder / "instance")
+    return app
+
+
+@pytest.fixture
+def app(migrated_template, tmp_path):
+    """A fresh app on its own copy of the migrated database."""
+    app = make_test_app(migrated_template, tmp_path)
     yield app
     with app.app_context():
         db.engine.dispose()
@@ -99,4 +105,4 @@ def auth(client):
     return AuthActions(client)
 
 
-pytest_plugins = ["tests.postgres", "tests.live", "tests.redis_server"]
+pytest_plugins = ["tests.postgres", "tests.live", "tests.redis_server", "tests.course_fixtures"]

@@ -4,7 +4,6 @@ Importing the whole library takes a few seconds, so the site is built once per m
 copy of the migrated database; tests that use it read pages and must not depend on each other's
 writes. Use it with `from tests.library_site import library_site` (a fixture).
 """
-import shutil
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -72,21 +71,11 @@ def _seed(site):
 @pytest.fixture(scope="module")
 def library_site(migrated_template, tmp_path_factory):
     """A LibrarySite on its own SQLite file with courses/ imported, shared by a test module."""
-    from academy import create_app
     from academy.courses.services import import_library
     from academy.extensions import db
+    from tests.conftest import make_test_app
 
-    folder = tmp_path_factory.mktemp("library-site")
-    path = folder / "academy.db"
-    shutil.copy(migrated_template, path)
-    app = create_app({
-        "TESTING": True,
-        "DATABASE_URL": f"sqlite:///{path}",
-        "SECRET_KEY": "test-secret",
-        "RATELIMIT_ENABLED": False,
-        "MAIL_OUTBOX": str(folder / "mail"),
-    })
-    app.instance_path = str(folder / "instance")
+    app = make_test_app(migrated_template, tmp_path_factory.mktemp("library-site"))
     site = LibrarySite(app)
     with app.app_context():
         import_library(LIBRARY)

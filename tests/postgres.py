@@ -8,7 +8,6 @@ import glob
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -16,11 +15,8 @@ import uuid
 
 import pytest
 
+from tests.ports import free_port
 
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _pg_bin():
@@ -50,7 +46,7 @@ class PostgresServer:
     def __init__(self, bindir):
         self.bindir = bindir
         self.dir = tempfile.mkdtemp(prefix="academy-pg-")
-        self.port = _free_port()
+        self.port = free_port()
         self.user = "academy"
         demotion = _as_postgres_user()
         self.preexec = None

@@ -12,11 +12,8 @@ import time
 
 import pytest
 
+from tests.ports import free_port
 
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="session")
@@ -31,7 +28,7 @@ def redis_url():
         if os.environ.get("CI"):
             pytest.fail("Redis is required under CI but redis-server is not installed")
         pytest.skip("redis-server not installed (apt-get install redis-server)")
-    port = _free_port()
+    port = free_port()
     workdir = tempfile.mkdtemp(prefix="academy-redis-")
     server = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
                                "--appendonly", "no", "--dir", workdir],

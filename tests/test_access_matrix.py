@@ -4,7 +4,6 @@ import pytest
 from academy.extensions import db
 from academy.quizzes.models import QuizAttempt
 from tests.conftest import PASSWORD, AuthActions, csrf_token
-from tests.course_fixtures import imported_app  # noqa: F401  (fixture)
 
 ROLES = ["anonymous", "learner", "trainer", "coordinator", "admin"]
 COURSE = "/courses/sample-course/"
@@ -42,7 +41,7 @@ def _client(app, role):
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("path", list(PAGES))
-def test_page_access(imported_app, role, path):  # noqa: F811
+def test_page_access(imported_app, role, path):
     client = _client(imported_app, role)
     expected = PAGES[path][0 if role == "anonymous" else 1]
     response = client.get(path)
@@ -60,21 +59,21 @@ STATE_CHANGES = ["/courses/sample-course/enrol", "/courses/sample-course/first-s
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("path", STATE_CHANGES)
-def test_every_state_change_needs_a_csrf_token(imported_app, role, path):  # noqa: F811
+def test_every_state_change_needs_a_csrf_token(imported_app, role, path):
     client = _client(imported_app, role)
     assert client.post(path, data={"lang": "ru"}).status_code == 400
 
 
 @pytest.mark.parametrize("path", ["/courses/sample-course/enrol", "/courses/sample-course/first-steps/attempts",
                                   "/courses/sample-course/reading-only/done"])
-def test_anonymous_state_changes_go_to_login(imported_app, path):  # noqa: F811
+def test_anonymous_state_changes_go_to_login(imported_app, path):
     client = imported_app.test_client()
     token = csrf_token(client.get(COURSE).get_data(as_text=True))
     response = client.post(path, data={"csrf_token": token})
     assert response.status_code == 302 and response.headers["Location"].startswith("/auth/login")
 
 
-def test_starting_a_quiz_without_enrolment_creates_nothing(imported_app):  # noqa: F811
+def test_starting_a_quiz_without_enrolment_creates_nothing(imported_app):
     client = _client(imported_app, "learner")
     token = csrf_token(client.get(COURSE).get_data(as_text=True))
     client.post("/courses/sample-course/first-steps/attempts", data={"csrf_token": token})
@@ -83,7 +82,7 @@ def test_starting_a_quiz_without_enrolment_creates_nothing(imported_app):  # noq
 
 
 @pytest.mark.parametrize("intruder", ["learner", "trainer", "coordinator", "admin"])
-def test_nobody_else_sees_or_submits_a_learners_attempt(imported_app, intruder):  # noqa: F811
+def test_nobody_else_sees_or_submits_a_learners_attempt(imported_app, intruder):
     from academy.auth.services import create_user
 
     with imported_app.app_context():

@@ -64,7 +64,7 @@ WHO = (None, "learner", "newcomer")
 
 
 @pytest.fixture(scope="module")
-def server(library_site):  # noqa: F811
+def server(library_site):
     from tests.live import LiveServer
 
     with LiveServer(library_site.app) as running:
@@ -72,7 +72,7 @@ def server(library_site):  # noqa: F811
 
 
 @pytest.fixture(scope="module")
-def contexts(browser, server, library_site):  # noqa: F811
+def contexts(browser, server, library_site):
     """(lang, who) -> a browser context; each account signs in once per module."""
     made = {}
     for lang in LANGS:
@@ -94,7 +94,7 @@ def contexts(browser, server, library_site):  # noqa: F811
         context.close()
 
 
-def _page_url(server, library_site, path, lang):  # noqa: F811
+def _page_url(server, library_site, path, lang):
     values = {key: (value[lang] if isinstance(value, dict) else value)
               for key, value in vars(library_site).items()}
     return server.url + path.format(**values)
@@ -131,7 +131,7 @@ def horizontal_overflow(page):
 
 @pytest.mark.parametrize("lang", LANGS)
 @pytest.mark.parametrize("name, who, path, action", PAGES, ids=[p[0] for p in PAGES])
-def test_page_has_no_wcag_violations(contexts, server, library_site, lang,  # noqa: F811
+def test_page_has_no_wcag_violations(contexts, server, library_site, lang,
                                      name, who, path, action):
     page = contexts[lang, who].new_page()
     try:
@@ -148,7 +148,7 @@ def test_page_has_no_wcag_violations(contexts, server, library_site, lang,  # no
 
 @pytest.mark.parametrize("lang", LANGS)
 @pytest.mark.parametrize("course", COURSES)
-def test_every_shipped_module_has_no_wcag_violations(contexts, server, library_site,  # noqa: F811
+def test_every_shipped_module_has_no_wcag_violations(contexts, server, library_site,
                                                      course, lang):
     """Every module of the real library (text, tables, quotes, the quiz box) in each language."""
     page = contexts[lang, "learner"].new_page()
@@ -198,7 +198,7 @@ def contrast(first, second):
 
 @pytest.mark.parametrize("path, who", [("/courses/", "learner"), ("{quiz}", "learner"),
                                        ("/auth/register", None), ("/glossary", None)])
-def test_keyboard_focus_is_always_visible(contexts, server, library_site, path, who):  # noqa: F811
+def test_keyboard_focus_is_always_visible(contexts, server, library_site, path, who):
     """Tab through the page: every element that takes focus shows an outline of at least 2 px
     with 3:1 contrast against what surrounds it."""
     page = contexts["en", who].new_page()

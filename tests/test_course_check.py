@@ -4,7 +4,6 @@ import shutil
 import pytest
 
 from academy.courses.parser import parse_library
-from tests.course_fixtures import course_library  # noqa: F401
 
 
 @pytest.fixture

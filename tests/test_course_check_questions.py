@@ -4,7 +4,6 @@ import shutil
 import pytest
 
 from academy.courses.parser import parse_library
-from tests.course_fixtures import course_library  # noqa: F401
 from tests.images import png
 from tests.test_course_check import (course, edit, errors, library, line_of,  # noqa: F401
                                      only_error, problems)

@@ -4,7 +4,6 @@ import pytest
 
 from academy.courses.markdown import ImageSource, render_inline, render_markdown, sanitize_html
 from academy.courses.parser import parse_library
-from tests.course_fixtures import course_library  # noqa: F401
 from tests.images import jpeg, png, webp
 from tests.test_course_check import (course, edit, errors, library, line_of,  # noqa: F401
                                      only_error, problems)

@@ -11,7 +11,7 @@ from academy.courses.models import (Course, GlossaryTerm, Module, ModuleContent,
                                     Option, Question)
 from academy.courses.services import CourseLibraryError, import_library
 from academy.extensions import db
-from tests.course_fixtures import SAMPLE_LIBRARY, course_library, imported_app  # noqa: F401
+from tests.course_fixtures import SAMPLE_LIBRARY
 
 
 @pytest.fixture

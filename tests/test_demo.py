@@ -3,6 +3,7 @@ from academy import create_app
 from academy.auth.models import User
 from academy.courses.models import Course, ModuleVersion
 from academy.extensions import db
+from tests.ports import free_port
 
 
 def test_demo_prepares_everything_and_is_harmless_twice(tmp_path):
@@ -36,15 +37,12 @@ def test_demo_refuses_production(tmp_path, monkeypatch):
 def test_demo_serves_the_site(tmp_path):
     """The README's first command: `academy demo` answers HTTP on the chosen port."""
     import os
-    import socket
     import subprocess
     import sys
     import time
     import urllib.request
 
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()
     env = dict(os.environ, ACADEMY_DATABASE_URL=f"sqlite:///{tmp_path}/demo.db",
                ACADEMY_SECRET_KEY="test")
     server = subprocess.Popen([sys.executable, "-m", "academy.cli", "demo", "--port", str(port)],

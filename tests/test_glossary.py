@@ -11,7 +11,6 @@ from academy.courses.models import GlossaryTerm
 from academy.extensions import db
 from academy.glossary.text import (find_variants, fold, index_letter, sort_key,
                                    variant_pattern, variant_patterns)
-from tests.course_fixtures import imported_app  # noqa: F401  (fixture)
 
 GLOSSARY_YML = Path(__file__).resolve().parent.parent / "courses" / "glossary.yml"
 

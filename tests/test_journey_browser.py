@@ -7,7 +7,6 @@ import pytest
 
 from academy.courses.models import Option
 from academy.extensions import db
-from tests.course_fixtures import imported_app  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.browser
 
@@ -48,7 +47,7 @@ def _progress(page):
     return float(page.locator("progress").first.get_attribute("value") or 0)
 
 
-def test_a_new_official_completes_a_course(imported_app, live_server, page, tmp_path):  # noqa: F811
+def test_a_new_official_completes_a_course(imported_app, live_server, page, tmp_path):
     app = imported_app
     outbox = tmp_path / "mail"
     app.config["ACADEMY_MAIL_OUTBOX"] = str(outbox)

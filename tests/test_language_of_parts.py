@@ -4,7 +4,6 @@ import re
 
 import pytest
 
-from tests.course_fixtures import imported_app  # noqa: F401 - a fixture
 from tests.test_learning import enrol, page_text, set_language
 from tests.test_quiz import SAMPLE, key, start_quiz, submit
 
@@ -12,7 +11,7 @@ ENGLISH_ONLY = SAMPLE + "english-only/"
 
 
 @pytest.fixture
-def russian_learner(imported_app, make_user, auth, client):  # noqa: F811
+def russian_learner(imported_app, make_user, auth, client):
     make_user()
     auth.login()
     set_language(client, "ru")

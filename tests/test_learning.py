@@ -9,7 +9,6 @@ from academy.courses.models import Course, Module, ModuleContent, ModuleVersion
 from academy.extensions import db
 from academy.learning.models import CourseCompletion, Enrolment, ModuleProgress
 from tests.conftest import csrf_token
-from tests.course_fixtures import imported_app  # noqa: F401 - a fixture
 
 SAMPLE = "/courses/sample-course/"
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from academy.courses.models import Module, ModuleAsset, ModuleVersion
 from academy.courses.services import import_library
 from academy.extensions import db
-from tests.course_fixtures import SAMPLE_LIBRARY, course_library, imported_app  # noqa: F401
+from tests.course_fixtures import SAMPLE_LIBRARY
 from tests.images import png
 from tests.test_course_import import database_fingerprint, edit, row_counts
 from tests.test_learning import enrol

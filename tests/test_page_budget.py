@@ -68,7 +68,7 @@ def seeds(site, lang):
 
 
 @pytest.fixture(scope="module")
-def site_pages(library_site):  # noqa: F811
+def site_pages(library_site):
     """{(lang, who, path): html} for the whole site, anonymous and as the enrolled learner."""
     pages = {}
     for lang in LANGS:
@@ -84,7 +84,7 @@ def stylesheets(html):
     return [href.replace("&amp;", "&") for href in STYLESHEET.findall(html)]
 
 
-def test_the_crawl_reaches_every_kind_of_page(site_pages, library_site):  # noqa: F811
+def test_the_crawl_reaches_every_kind_of_page(site_pages, library_site):
     paths = {path for _lang, _who, path in site_pages}
     for course, module in library_site.modules:
         assert f"/courses/{course}/{module}/" in paths
@@ -93,7 +93,7 @@ def test_the_crawl_reaches_every_kind_of_page(site_pages, library_site):  # noqa
     assert {"/courses/", "/glossary", "/dashboard", "/auth/account", "/no-such-page"} <= paths
 
 
-def test_no_page_has_a_script_or_another_hosts_asset(site_pages, library_site):  # noqa: F811
+def test_no_page_has_a_script_or_another_hosts_asset(site_pages, library_site):
     client = library_site.app.test_client()
     problems = []
     for (lang, who, path), html in site_pages.items():
@@ -120,7 +120,7 @@ def page_weight(client, html):
     return len(html.encode("utf-8")) + css
 
 
-def test_every_shipped_lesson_page_is_under_100_kb(site_pages, library_site):  # noqa: F811
+def test_every_shipped_lesson_page_is_under_100_kb(site_pages, library_site):
     client = library_site.app.test_client()
     weights = {(lang, course, module):
                page_weight(client, site_pages[lang, "learner", f"/courses/{course}/{module}/"])
@@ -131,7 +131,7 @@ def test_every_shipped_lesson_page_is_under_100_kb(site_pages, library_site):  #
     assert heaviest < LESSON_BUDGET, f"{course}/{module} ({lang}) weighs {heaviest} bytes"
 
 
-def test_static_files_have_versioned_urls_cached_for_a_year(site_pages, library_site):  # noqa: F811
+def test_static_files_have_versioned_urls_cached_for_a_year(site_pages, library_site):
     client = library_site.app.test_client()
     hrefs = {href for html in site_pages.values() for href in stylesheets(html)}
     assert {urlsplit(href).path for href in hrefs} == {"/static/academy.css",
@@ -145,7 +145,7 @@ def test_static_files_have_versioned_urls_cached_for_a_year(site_pages, library_
         assert not stale.cache_control.max_age
 
 
-def test_html_and_css_are_compressed_for_our_own_pages(library_site):  # noqa: F811
+def test_html_and_css_are_compressed_for_our_own_pages(library_site):
     client = client_for(library_site, "en", "learner")
     module = "/courses/{}/{}/".format(*library_site.modules[0])
     raw = client.get(module)
@@ -165,7 +165,7 @@ def test_html_and_css_are_compressed_for_our_own_pages(library_site):  # noqa: F
 
 
 @pytest.mark.browser
-def test_a_learner_studies_without_javascript(browser, library_site):  # noqa: F811
+def test_a_learner_studies_without_javascript(browser, library_site):
     """Sign in, enrol, open a module, start the quiz, submit it and read the review, with
     JavaScript switched off in the browser."""
     from playwright.sync_api import expect

@@ -10,7 +10,6 @@ from academy.extensions import db
 from academy.learning.models import CourseCompletion, ModuleProgress
 from academy.quizzes.models import AttemptAnswer, QuizAttempt
 from tests.conftest import PASSWORD, csrf_token
-from tests.course_fixtures import course_library, imported_app  # noqa: F401 - fixtures
 from tests.test_learning import enrol, page_text, post_form, query
 
 SAMPLE = "/courses/sample-course/"

@@ -24,6 +24,16 @@ def _module_or_404(course, module_slug):
     return services.get_module(course, module_slug) or abort(404)
 
 
+def _enrolled_module(slug, module_slug):
+    """(course, module, the signed-in learner's enrolment or None with a flashed hint)."""
+    course = _course_or_404(slug)
+    module = _module_or_404(course, module_slug)
+    enrolment = services.get_enrolment(current_user.id, course.id)
+    if enrolment is None:
+        flash(_("Enrol in the course to study its modules."), "error")
+    return course, module, enrolment
+
+
 @bp.get("/courses/")
 def catalogue():
     """Courses grouped by thematic area, with the signed-in learner's progress."""
@@ -59,11 +69,8 @@ def enrol(slug):
 @login_required
 def module(slug, module_slug):
     """A module's text in the reader's language, its quiz entry or the "mark as done" button."""
-    course = _course_or_404(slug)
-    module = _module_or_404(course, module_slug)
-    enrolment = services.get_enrolment(current_user.id, course.id)
+    course, module, enrolment = _enrolled_module(slug, module_slug)
     if enrolment is None:
-        flash(_("Enrol in the course to study its modules."), "error")
         return redirect(url_for("learning.course", slug=course.slug))
     progress = services.record_module_opened(enrolment, module)
     db.session.commit()
@@ -83,11 +90,8 @@ def module(slug, module_slug):
 @login_required
 def mark_done(slug, module_slug):
     """Complete a module that has no questions."""
-    course = _course_or_404(slug)
-    module = _module_or_404(course, module_slug)
-    enrolment = services.get_enrolment(current_user.id, course.id)
+    course, module, enrolment = _enrolled_module(slug, module_slug)
     if enrolment is None:
-        flash(_("Enrol in the course to study its modules."), "error")
         return redirect(url_for("learning.course", slug=course.slug))
     try:
         completion = services.mark_module_done(enrolment, module)
