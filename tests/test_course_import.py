@@ -330,3 +330,17 @@ def test_export_refuses_an_unknown_course_and_a_used_destination(imported_app, r
     assert (result.exit_code, result.stderr) == (
         1, f"error: {tmp_path / 'sample-course'} already exists and is not empty: choose another "
            "destination\n")
+
+
+def test_option_ids_do_not_reveal_the_authored_order(app):
+    """Quiz forms carry option ids; ids rising with the authored position would undo the shuffle."""
+    from academy.courses.models import Question
+    from academy.courses.services import import_library
+    from academy.extensions import db
+
+    with app.app_context():
+        import_library(SAMPLE_LIBRARY)
+        orders = [[o.id for o in q.options] for q in db.session.scalars(db.select(Question))]
+        assert len(orders) >= 8
+        # All ascending by chance has a probability below one in a million for this library.
+        assert any(ids != sorted(ids) for ids in orders)

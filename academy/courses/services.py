@@ -1,5 +1,6 @@
 """Importing a checked course library into the database: all or nothing, idempotent, versioned."""
 import hashlib
+import random
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -25,6 +26,9 @@ class CourseLibraryError(Exception):
         errors = [problem for problem in self.problems if problem.severity == "error"]
         super().__init__("\n".join(str(problem) for problem in errors)
                          or _("the course library could not be imported"))
+
+
+_RANDOM = random.SystemRandom()
 
 
 @dataclass
@@ -219,11 +223,13 @@ def _create_version(course, module, spec: ModuleSpec, number, version_hash) -> M
             stem_en=html(question.stem), stem_ru=html(translated.stem) if translated else None,
             feedback_en=html(question.feedback),
             feedback_ru=html(translated.feedback) if translated else None)
-        for index, (text, correct) in enumerate(question.options):
-            row.options.append(Option(
-                position=index + 1, is_correct=correct, text_en=render_inline(text, images),
-                text_ru=(render_inline(translated.options[index][0], images) if translated
-                         else None)))
+        options = [Option(position=index + 1, is_correct=correct, text_en=render_inline(text, images),
+                          text_ru=(render_inline(translated.options[index][0], images)
+                                   if translated else None))
+                   for index, (text, correct) in enumerate(question.options)]
+        # Insert in random order: option ids go into the quiz form, and ids that rise with the
+        # authored position would let a learner undo the per-attempt shuffle.
+        row.options.extend(_RANDOM.sample(options, len(options)))
         version.questions.append(row)
     for name, image in sorted(spec.images.items()):
         version.assets.append(ModuleAsset(name=name, media_type=image.media_type,
