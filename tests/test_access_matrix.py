@@ -102,3 +102,25 @@ def test_nobody_else_sees_or_submits_a_learners_attempt(imported_app, intruder):
     assert other.post(attempt_url, data={"csrf_token": token}).status_code == 404
     with imported_app.app_context():
         assert db.session.scalar(db.select(QuizAttempt)).submitted_at is None
+
+
+ROLE_GUARDED = {"coordinator": {"anonymous": "login", "learner": 403, "trainer": 403,
+                                "coordinator": 200, "admin": 200},
+                "trainer": {"anonymous": "login", "learner": 403, "trainer": 200,
+                            "coordinator": 403, "admin": 200}}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("required", list(ROLE_GUARDED))
+def test_role_required_lets_only_its_roles_and_admins_through(app, role, required):
+    """The one decorator every role-restricted view uses, on a view that needs `required`."""
+    from academy.core.roles import role_required
+
+    app.add_url_rule(f"/_guarded/{required}", f"guarded_{required}",
+                     role_required(required)(lambda: "inside"))
+    response = _client(app, role).get(f"/_guarded/{required}")
+    expected = ROLE_GUARDED[required][role]
+    if expected == "login":
+        assert response.status_code == 302 and response.headers["Location"].startswith("/auth/login")
+    else:
+        assert response.status_code == expected
