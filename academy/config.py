@@ -21,10 +21,13 @@ DEFAULTS = {
     "COURSES_PATH": None,  # None: the courses/ folder next to the package
     "RATELIMIT_ENABLED": True,
     "TOKEN_MAX_AGE_HOURS": 24,
+    "PROXIES": 0,  # how many trusted proxies set X-Forwarded-For/-Proto in front of the app
 }
 
+MAX_REQUEST_BYTES = 1024 * 1024
+
 BOOL_KEYS = {"MAIL_USE_TLS", "RATELIMIT_ENABLED"}
-INT_KEYS = {"MAIL_PORT", "TOKEN_MAX_AGE_HOURS"}
+INT_KEYS = {"MAIL_PORT", "TOKEN_MAX_AGE_HOURS", "PROXIES"}
 
 
 class ConfigError(RuntimeError):
@@ -77,6 +80,8 @@ def flask_settings(settings, instance_path):
         "SECRET_KEY": settings["SECRET_KEY"],
         "SQLALCHEMY_DATABASE_URI": url,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # Werkzeug reads a url-encoded body whole, however long: no form of ours comes near this.
+        "MAX_CONTENT_LENGTH": MAX_REQUEST_BYTES,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production,

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from academy.auth.models import User
 from academy.core.i18n import current_lang
-from academy.core.mail import external_url, outbox_dir, send_mail
+from academy.core.mail import external_url, outbox_dir, send_mail, wait_for_smtp
 from academy.extensions import db
 from tests.conftest import csrf_token
 from tests.test_auth_helpers import body, link_in, outbox, register
@@ -49,6 +49,7 @@ def smtp_server(app):
 def test_registration_mail_arrives_over_smtp_in_the_recipients_language(app, client, smtp_server):
     register(client, email="olga@example.org", name_latin="", name_cyrillic="Ольга Иванова",
              locale="ru")
+    assert wait_for_smtp(timeout=10)
     [(recipients, message)] = smtp_server.messages
     assert recipients == ["olga@example.org"]
     assert message["Subject"] == "Подтвердите адрес электронной почты"
@@ -71,6 +72,7 @@ def test_english_recipient_gets_english_mail_from_a_russian_page(app, client, sm
     client.post("/language", data={"lang": "ru", "csrf_token": csrf_token(page)})
     response = register(client, email="john@example.org", locale="en")
     assert "Мы отправили письмо" in client.get(response.location).get_data(as_text=True)
+    assert wait_for_smtp(timeout=10)
     [(_, message)] = smtp_server.messages
     assert message["Subject"] == "Confirm your e-mail address"
     assert body(message).startswith("Hello Nino Beridze,")
@@ -81,6 +83,7 @@ def test_unreachable_smtp_server_does_not_break_registration(app, client):
     app.config["ACADEMY_MAIL_PORT"] = _free_port()  # nobody listens there
     response = register(client)
     assert response.status_code == 302
+    assert wait_for_smtp(timeout=30)  # the failure is logged after the response
     with app.app_context():
         assert db.session.scalar(select(User).where(User.email == "nino@example.org")) is not None
 

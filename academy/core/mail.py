@@ -1,6 +1,7 @@
 """Outgoing e-mail in the recipient's language, sent over SMTP or written as .eml files."""
 import smtplib
 import ssl
+from concurrent.futures import ThreadPoolExecutor, wait
 from datetime import datetime, timezone
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -14,6 +15,10 @@ from flask_babel import force_locale
 
 _MISSING = object()
 SMTP_TIMEOUT_SECONDS = 20
+# SMTP runs beside the request, not in it: the reset and resend forms mail only known
+# addresses, and the time an SMTP exchange takes would tell an unknown address from a known one.
+_smtp_queue = ThreadPoolExecutor(max_workers=2, thread_name_prefix="academy-smtp")
+_pending = set()
 
 
 def external_url(endpoint, **values):
@@ -56,12 +61,18 @@ def build_message(to, subject, body, lang, transfer_encoding):
 
 
 def send_mail(to, subject, template, lang, **context):
-    """Render and send one message; True on success, False (logged) when delivery failed."""
+    """Render one message: queue it for SMTP, or write it; False (logged) when writing failed.
+
+    SMTP failures happen after the request and are logged.
+    """
     subject_text, body = render_mail(subject, template, lang, **context)
     config = current_app.config
     if config.get("ACADEMY_MAIL_SERVER"):
         message = build_message(to, subject_text, body, lang, "quoted-printable")
-        return _send_smtp(message, config)
+        future = _smtp_queue.submit(_send_smtp_in_app, current_app._get_current_object(), message)
+        _pending.add(future)
+        future.add_done_callback(_pending.discard)
+        return True
     # 8bit keeps Cyrillic text readable when a newcomer opens the file in an editor.
     message = build_message(to, subject_text, body, lang, "8bit")
     return _write_eml(message)
@@ -87,6 +98,16 @@ def _write_eml(message):
         return False
     current_app.logger.info("Mail to %s written to %s", message["To"], path)
     return True
+
+
+def wait_for_smtp(timeout=None):
+    """Block until the queued SMTP messages have been sent (or failed); True when none is left."""
+    return not wait(_pending.copy(), timeout=timeout).not_done  # copy(): one atomic step
+
+
+def _send_smtp_in_app(app, message):
+    with app.app_context():
+        return _send_smtp(message, app.config)
 
 
 def _send_smtp(message, config):

@@ -1,7 +1,9 @@
 """Security headers, error pages and other request-wide behaviour."""
 from flask import render_template, request
 from flask.sessions import SecureCookieSessionInterface
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from academy.extensions import db
 
@@ -27,6 +29,11 @@ class SessionInterface(SecureCookieSessionInterface):
 def init_app(app):
     """Register headers, error handlers and the session interface."""
     app.session_interface = SessionInterface()
+    proxies = app.config["ACADEMY_PROXIES"]
+    if proxies:
+        # Behind a proxy every request comes from its address: per-IP rate limits would be one
+        # limit for everybody. Trust X-Forwarded-For/-Proto from exactly that many proxies.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
 
     @app.after_request
     def security_headers(response):
@@ -37,13 +44,16 @@ def init_app(app):
         response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         if app.config["ACADEMY_ENV"] == "production":
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        if "Cache-Control" not in response.headers and current_user.is_authenticated:
+            # Signed-in pages hold personal data: no shared cache, no back button after sign-out.
+            response.headers["Cache-Control"] = "no-store"
         return response
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):
         return render_template("errors/error.html", code=400, reason="csrf"), 400
 
-    for code in (400, 403, 404, 405, 429):
+    for code in (400, 403, 404, 405, 413, 429):
         app.register_error_handler(code, _http_error(code))
 
     @app.errorhandler(500)

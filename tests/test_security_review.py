@@ -1,0 +1,71 @@
+"""Regression tests for the defects found in the security review (ASVS level 2)."""
+import threading
+
+from flask import request
+
+from academy import create_app
+from academy.config import MAX_REQUEST_BYTES
+from academy.core import mail
+from tests.test_auth_helpers import post_form
+
+
+def test_an_oversized_form_post_is_refused_before_it_is_read(client):
+    # Werkzeug reads a url-encoded body into memory whole: without a limit one anonymous
+    # request of a few hundred MB would exhaust a worker.
+    response = client.post("/auth/login", data=b"email=" + b"x" * MAX_REQUEST_BYTES,
+                           content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 413
+    assert "The request could not be handled." in response.get_data(as_text=True)
+
+
+def test_signed_in_pages_are_kept_by_no_cache(make_user, client, auth):
+    make_user()
+    auth.login()
+    for path in ("/dashboard", "/auth/account", "/courses/"):
+        assert client.get(path).headers["Cache-Control"] == "no-store", path
+    auth.logout()
+    assert "Cache-Control" not in client.get("/courses/").headers
+
+
+def test_password_reset_answers_before_the_smtp_exchange(app, make_user, client, monkeypatch):
+    # Only known addresses get a message: if the answer waited for SMTP, its time would tell
+    # which addresses have an account.
+    make_user()
+    app.config["ACADEMY_MAIL_SERVER"] = "smtp.invalid"
+    release, sent = threading.Event(), []
+
+    def slow_smtp(message, config):
+        release.wait(timeout=5)
+        sent.append(message["To"])
+        return True
+
+    monkeypatch.setattr(mail, "_send_smtp", slow_smtp)
+    response = post_form(client, "/auth/reset", {"email": "learner@example.org"})
+    assert response.status_code == 302
+    assert sent == []  # the answer came while the SMTP exchange was still going on
+    release.set()
+    assert mail.wait_for_smtp(timeout=5)
+    assert sent == ["learner@example.org"]
+
+
+def _app_reporting_the_client(tmp_path, **config):
+    app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path / 'unused.db'}",
+                      "SECRET_KEY": "test", **config})
+    app.add_url_rule("/client", "client",
+                     lambda: f"{request.remote_addr} {request.scheme}")
+    return app.test_client()
+
+
+FORWARDED = {"X-Forwarded-For": "203.0.113.7", "X-Forwarded-Proto": "https"}
+
+
+def test_behind_a_proxy_rate_limits_see_each_clients_address(tmp_path):
+    # Without it every request seems to come from the proxy: one per-IP sign-in limit for all.
+    client = _app_reporting_the_client(tmp_path, PROXIES="1")
+    assert client.get("/client", headers=FORWARDED).get_data(as_text=True) == "203.0.113.7 https"
+
+
+def test_without_a_proxy_forwarded_headers_are_ignored(tmp_path):
+    # A client talking to the app directly must not choose its own address (limits evaded).
+    client = _app_reporting_the_client(tmp_path)
+    assert client.get("/client", headers=FORWARDED).get_data(as_text=True) == "127.0.0.1 http"
