@@ -1,6 +1,7 @@
 """Learning: catalogue, course page, enrolment, module page, "mark as done", dashboard."""
 import re
 from datetime import date
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import select
@@ -8,6 +9,7 @@ from sqlalchemy import select
 from academy.courses.models import Course, Module, ModuleContent, ModuleVersion
 from academy.extensions import db
 from academy.learning.models import CourseCompletion, Enrolment, ModuleProgress
+from academy.learning.resume import resume_module
 from tests.conftest import csrf_token
 
 SAMPLE = "/courses/sample-course/"
@@ -205,7 +207,7 @@ def test_module_page_shows_content_and_records_where_the_learner_is(app, client,
     assert 'rel="next" href="/courses/sample-course/english-only/"' in html
     html = page_text(client.get(SAMPLE + "english-only/"))
     assert 'rel="next" href="/courses/sample-course/final/"' in html
-    assert "Opened" in page_text(client.get(SAMPLE))
+    assert "In progress" in page_text(client.get(SAMPLE))
 
 
 def test_unknown_module_is_404(client, course, learner):
@@ -279,7 +281,32 @@ def test_dashboard_shows_progress_and_resume_link(app, client, course, learner):
     post_form(client, SAMPLE + "reading-only/", SAMPLE + "reading-only/done")
     html = page_text(client.get("/dashboard"))
     assert '<progress id="progress-sample-course" max="3" value="1">' in html
-    assert re.search(r'href="/courses/sample-course/reading-only/">Resume where you stopped', html)
+    # The last module opened is done: resuming leads on to the next unfinished one.
+    assert re.search(r'href="/courses/sample-course/english-only/">Resume where you stopped', html)
+
+
+def test_course_page_starts_then_resumes_at_the_next_unfinished_module(client, course, learner):
+    enrol(client)
+    html = page_text(client.get(SAMPLE))
+    assert "Resume where you stopped" not in html
+    assert re.search(r'href="/courses/sample-course/first-steps/">Start the course', html)
+    client.get(SAMPLE + "first-steps/")  # opened, not completed: resume there
+    assert re.search(r'href="/courses/sample-course/first-steps/">Resume where you stopped',
+                     page_text(client.get(SAMPLE)))
+    post_form(client, SAMPLE + "reading-only/", SAMPLE + "reading-only/done")
+    assert re.search(r'href="/courses/sample-course/english-only/">Resume where you stopped',
+                     page_text(client.get(SAMPLE)))
+
+
+def test_resume_wraps_round_to_the_first_unfinished_module():
+    first, second, third = (SimpleNamespace(id=i) for i in (1, 2, 3))
+    modules = [first, second, third]
+    assert resume_module(None, modules, set()) is first
+    assert resume_module(second, modules, {1}) is second
+    assert resume_module(second, modules, {2}) is third
+    assert resume_module(third, modules, {2, 3}) is first
+    assert resume_module(SimpleNamespace(id=9), modules, {1}) is second  # retired last module
+    assert resume_module(third, modules, {1, 2, 3}) is None
 
 
 def test_dashboard_lists_completed_courses_with_their_date(app, client, learner):

@@ -76,6 +76,12 @@ def submit(client, url, answers):
     return client.post(url, data=data)
 
 
+def fail_quiz(app, client, url):
+    """Submit one wrong answer and leave the other questions unanswered."""
+    question_id = next(iter(key(app, attempt_id(url))))
+    return submit(client, url, {question_id: wrong_option(app, question_id)})
+
+
 def pass_quiz(app, client, module_url):
     url = start_quiz(client, module_url)
     correct = key(app, attempt_id(url))
@@ -86,7 +92,9 @@ def pass_quiz(app, client, module_url):
 
 def test_learner_path_from_enrolment_to_course_completion(app, client, course, learner):
     enrol(client)
-    assert "Start the quiz" in page_text(client.get(FIRST))
+    module_page = page_text(client.get(FIRST))
+    assert "Start the quiz" in module_page and "In progress" in module_page
+    assert "Pass the quiz to complete this module." in module_page
 
     url = start_quiz(client)
     correct = key(app, attempt_id(url))
@@ -112,6 +120,7 @@ def test_learner_path_from_enrolment_to_course_completion(app, client, course, l
     course_page = page_text(client.get(SAMPLE))
     assert '<progress id="course-progress" max="3" value="1">' in course_page
     assert "best score 100%" in course_page
+    assert "Pass the quiz to complete this module." not in page_text(client.get(FIRST))
 
     post_form(client, SAMPLE + "reading-only/", SAMPLE + "reading-only/done")
     pass_quiz(app, client, SAMPLE + "english-only/")
@@ -133,24 +142,24 @@ def test_best_score_is_kept_when_a_later_attempt_is_worse(app, client, course, l
     enrol(client)
     pass_quiz(app, client, FIRST)
     url = start_quiz(client)
-    submit(client, url, {})
+    fail_quiz(app, client, url)
     review = page_text(client.get(url))
     assert "Your score: 0%" in review and "Your best score so far: 100%" in review
-    assert review.count("You did not answer this question.") == 3
+    assert review.count("You did not answer this question.") == 2
     with app.app_context():
         progress = db.session.scalar(select(ModuleProgress).join(Module).where(
             Module.slug == "first-steps"))
         assert progress.best_score == 100 and progress.completed_at is not None
 
 
-def test_review_is_in_the_readers_language(client, course, learner):
+def test_review_is_in_the_readers_language(app, client, course, learner):
     enrol(client)
     set_language = post_form(client, "/courses/", "/language", {"lang": "ru", "next": "/"})
     assert set_language.status_code == 302
     url = start_quiz(client)
     quiz = page_text(client.get(url))
     assert "Вопрос 1 из 3" in quiz and "Отправить ответы" in quiz
-    submit(client, url, {})
+    fail_quiz(app, client, url)
     review = page_text(client.get(url))
     assert "Ваш результат: 0\xa0%" in review and "Не сдан" in review
     assert "Вы не ответили на этот вопрос." in review and "правильный вариант" in review
@@ -299,19 +308,52 @@ def test_an_open_attempt_is_resumed_not_duplicated(app, client, course, learner)
     assert len(query(app, select(QuizAttempt))) == 1
 
 
+def test_a_quiz_sent_with_nothing_ticked_is_not_graded(app, client, course, learner):
+    enrol(client)
+    url = start_quiz(client)
+    response = submit(client, url, {})
+    assert response.status_code == 200
+    html = page_text(response)
+    assert "You have not answered any question yet, so nothing was recorded." in html
+    assert 'role="alert"' in html and "Submit answers" in html
+    with app.app_context():
+        attempt = db.session.get(QuizAttempt, attempt_id(url))
+        assert attempt.submitted_at is None and attempt.score is None
+        assert db.session.scalar(select(func.count(AttemptAnswer.id))) == 0
+    post_form(client, "/courses/", "/language", {"lang": "ru", "next": "/"})
+    assert "Вы ещё не ответили ни на один вопрос" in page_text(submit(client, url, {}))
+
+
+def test_a_failed_review_offers_another_try_and_a_passed_one_does_not(app, client, course,
+                                                                      learner):
+    enrol(client)
+    url = start_quiz(client)
+    fail_quiz(app, client, url)
+    review = page_text(client.get(url))
+    assert "Read the explanations below, then try again." in review
+    assert f'action="{FIRST}attempts"' in review and ">Try again</button>" in review
+    retry = client.post(FIRST + "attempts", data={"csrf_token": csrf_token(review)})
+    assert retry.status_code == 302 and attempt_id(retry.location) != attempt_id(url)
+    correct = key(app, attempt_id(retry.location))
+    submit(client, retry.location, correct)
+    review = page_text(client.get(retry.location))
+    assert "Try again" not in review and "Read the explanations below" not in review
+    assert 'class="btn" href="/courses/sample-course/reading-only/">Next module' in review
+
+
 def test_attempts_are_unlimited_unless_the_course_limits_them(app, client, course, learner):
     enrol(client)
     for _ in range(4):
-        submit(client, start_quiz(client), {})
+        fail_quiz(app, client, start_quiz(client))
     assert "Try again" in page_text(client.get(FIRST))
 
 
 def test_attempt_limit_is_enforced_on_the_server(app, client, course_library, learner):
     import_with(app, course_library, "max_attempts: 2\n")
     enrol(client)
-    submit(client, start_quiz(client), {})
+    fail_quiz(app, client, start_quiz(client))
     assert "Attempts used: 1 of 2." in page_text(client.get(FIRST))
-    submit(client, start_quiz(client), {})
+    fail_quiz(app, client, start_quiz(client))
     html = page_text(client.get(FIRST))
     assert "You have used all 2 attempts at this quiz." in html
     assert "Start the quiz" not in html and "Try again" not in html
@@ -348,7 +390,7 @@ def test_options_are_shuffled_per_attempt(app, client, course, learner):
     for _ in range(6):
         url = start_quiz(client)
         orders.extend(option_orders(app, url))
-        submit(client, url, {})
+        fail_quiz(app, client, url)
     # 18 option lists, each kept in authored order with probability 1/6 or 1/2.
     assert any(ids != sorted(ids) for ids in orders)
 
@@ -378,7 +420,7 @@ def test_final_assessment_draws_questions_at_random_from_its_pool(app, client, c
         drawn = list(key(app, attempt_id(url)))
         assert len(set(drawn)) == 3 and set(drawn) <= pool
         draws.add(frozenset(drawn))
-        submit(client, url, {})
+        fail_quiz(app, client, url)
     # 4 possible draws; twelve identical ones in a row would have probability 4^-11.
     assert len(draws) > 1
 
@@ -388,7 +430,7 @@ def test_attempts_keep_their_version_after_a_reimport(app, client, course_librar
         import_library(course_library)
     enrol(client)
     submitted = start_quiz(client)
-    submit(client, submitted, {})
+    fail_quiz(app, client, submitted)
     open_attempt = start_quiz(client)
     en_md = course_library / "sample-course" / "01-first-steps" / "en.md"
     en_md.write_text(en_md.read_text(encoding="utf-8").replace(
@@ -400,7 +442,7 @@ def test_attempts_keep_their_version_after_a_reimport(app, client, course_librar
     # Both the submitted and the open attempt stay on version 1.
     assert "Which article of the 1951 Convention" in page_text(client.get(submitted))
     assert "Which article of the 1951 Convention" in page_text(client.get(open_attempt))
-    submit(client, open_attempt, {})
+    fail_quiz(app, client, open_attempt)
     newer = start_quiz(client)
     assert "Which provision of the 1951 Convention" in page_text(client.get(newer))
     with app.app_context():

@@ -7,6 +7,7 @@ from academy.core.i18n import current_lang
 from academy.extensions import db
 from academy.learning import services
 from academy.learning.catalogue import area_title, catalogue_by_area
+from academy.learning.resume import completed_module_ids, resume_module
 from academy.quizzes import services as quizzes
 
 bp = Blueprint("learning", __name__)
@@ -47,8 +48,14 @@ def course(slug):
     modules = services.course_modules(course)
     enrolment = services.get_enrolment(_user_id(), course.id) if _user_id() else None
     progress = services.course_progress(enrolment.user_id if enrolment else None, course, modules)
+    resume = None
+    if enrolment is not None:
+        statuses = progress.lessons + ([progress.final] if progress.final else [])
+        done = {s.module.id for s in statuses if s.state == services.COMPLETED}
+        resume = resume_module(enrolment.last_module, modules, done)
     return render_template("learning/course.html", course=course, enrolment=enrolment,
-                           progress=progress, area=area_title(course.thematic_area))
+                           progress=progress, resume=resume,
+                           area=area_title(course.thematic_area))
 
 
 @bp.post("/courses/<slug>/enrol")
@@ -115,8 +122,11 @@ def dashboard():
     in_progress = [e for e in enrolments if counts[e.course_id].completed_at is None]
     completed = sorted((e for e in enrolments if counts[e.course_id].completed_at is not None),
                        key=lambda e: counts[e.course_id].completed_at, reverse=True)
+    done = completed_module_ids(current_user.id) if in_progress else set()
+    resume = {e.course_id: resume_module(e.last_module, services.course_modules(e.course), done)
+              for e in in_progress}
     return render_template("learning/dashboard.html", in_progress=in_progress,
-                           completed=completed, counts=counts)
+                           completed=completed, counts=counts, resume=resume)
 
 
 from academy.learning import media  # noqa: E402,F401  (its route joins this blueprint)

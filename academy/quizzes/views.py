@@ -40,6 +40,12 @@ def attempt(attempt_id):
         except services.InvalidAnswer as error:
             db.session.rollback()
             return _quiz_page(attempt, error=str(error)), 400
+        if not any(selections.values()):
+            # An empty form is a slip (a stray click), not an answer: it must not use an attempt.
+            db.session.rollback()
+            return _quiz_page(attempt, error=_(
+                "You have not answered any question yet, so nothing was recorded. "
+                "Choose your answers, then submit them."))
         result = services.submit_attempt(attempt, selections)
         if not result.claimed:
             # Someone else (a double click, a parallel request) already submitted it.
