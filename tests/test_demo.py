@@ -60,3 +60,13 @@ def test_demo_serves_the_site(tmp_path):
     finally:
         server.terminate()
         server.communicate(timeout=10)
+
+
+def test_demo_mails_links_to_the_port_it_serves():
+    from academy.core.demo import demo_base_url
+
+    assert demo_base_url("http://127.0.0.1:5000", "127.0.0.1", 5077) == "http://127.0.0.1:5077"
+    assert demo_base_url("http://127.0.0.1:5000", "0.0.0.0", 8080) == "http://127.0.0.1:8080"
+    assert demo_base_url("http://127.0.0.1:5000", "::1", 8080) == "http://[::1]:8080"
+    assert demo_base_url("https://academy.example.org", "0.0.0.0", 8080) == (
+        "https://academy.example.org")

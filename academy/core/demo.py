@@ -55,6 +55,23 @@ def prepare_demo(courses_path=DEFAULT_COURSES):
     return summary, ensure_demo_accounts()
 
 
+def demo_base_url(configured, host, port):
+    """The base URL for links in e-mails: the configured one, else the address being served.
+
+    With the default left in place, a demo on another port would mail confirmation links
+    that lead nowhere.
+    """
+    from academy.config import DEFAULTS
+
+    if configured != DEFAULTS["BASE_URL"]:
+        return configured
+    if host in ("0.0.0.0", "::"):
+        host = "127.0.0.1"
+    elif ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
 @click.command("demo")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", default=5000, show_default=True, type=int, help="Port to listen on.")
@@ -71,6 +88,8 @@ def demo_command(host, port, no_serve):
     click.echo("")
     if no_serve:
         return
+    current_app.config["ACADEMY_BASE_URL"] = demo_base_url(
+        current_app.config["ACADEMY_BASE_URL"], host, port)
     click.echo(f"Serving on http://{host}:{port}/  (Ctrl+C to stop)")
     # app.run() refuses to block inside a Flask CLI command; serve with werkzeug directly.
     run_simple(host, port, current_app._get_current_object(), threaded=True)
