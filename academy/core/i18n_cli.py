@@ -50,17 +50,17 @@ def update(ru_file):
                      "--no-fuzzy-matching", "--ignore-obsolete")
         else:
             _pybabel("init", "-i", str(POT), "-d", "translations", "-l", lang)
-    if ru_file:
-        translations = json.loads(Path(ru_file).read_text(encoding="utf-8"))
-        catalog = _read(RU_PO)
-        for message in catalog:
-            key = message.id if isinstance(message.id, str) else message.id[0]
-            if key in translations:
-                value = translations[key]
-                message.string = tuple(value) if isinstance(value, list) else value
-                message.flags.discard("fuzzy")
-        with open(RU_PO, "wb") as handle:
-            write_po(handle, catalog, width=100, omit_header=False, no_location=True)
+    translations = json.loads(Path(ru_file).read_text(encoding="utf-8")) if ru_file else {}
+    catalog = _read(RU_PO)
+    for message in catalog:
+        key = message.id if isinstance(message.id, str) else message.id[0]
+        if key in translations:
+            value = translations[key]
+            message.string = tuple(value) if isinstance(value, list) else value
+            message.flags.discard("fuzzy")
+    # Always rewritten the same way, so that an update without new translations changes nothing.
+    with open(RU_PO, "wb") as handle:
+        write_po(handle, catalog, width=100, omit_header=False, no_location=True)
     _pybabel("compile", "-d", "translations", "--use-fuzzy")
     missing = untranslated(_read(RU_PO))
     click.echo(f"{len(missing)} untranslated Russian message(s)")
