@@ -45,6 +45,17 @@ def database_fingerprint(app):
         return counts, hashlib.sha256(handle.read()).hexdigest()
 
 
+def refuse_inserts(app, table):
+    """Make the real database reject every insert into `table` ('disk on fire')."""
+    path = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
+    with app.app_context():
+        db.engine.dispose()
+    with sqlite3.connect(path, isolation_level=None) as connection:
+        connection.execute(f"CREATE TRIGGER refuse_{table} BEFORE INSERT ON {table} "
+                           "BEGIN SELECT RAISE(ABORT, 'disk on fire'); END")
+    connection.close()
+
+
 def course_row():
     return db.session.scalar(select(Course).where(Course.slug == "sample-course"))
 
@@ -216,13 +227,7 @@ def test_failed_import_leaves_the_database_byte_for_byte_unchanged(imported_app,
 def test_a_database_error_midway_rolls_everything_back(imported_app, library):
     # A real failure inside the transaction, after the course and modules were written:
     # the database refuses new options.
-    path = imported_app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
-    with imported_app.app_context():
-        db.engine.dispose()
-    with sqlite3.connect(path, isolation_level=None) as connection:
-        connection.execute("CREATE TRIGGER refuse_options BEFORE INSERT ON option "
-                           "BEGIN SELECT RAISE(ABORT, 'disk on fire'); END")
-    connection.close()
+    refuse_inserts(imported_app, "option")
     edit(library / "sample-course" / "course.yml", "pass_mark: 70", "pass_mark: 90")
     edit(library / "sample-course" / "01-first-steps" / "en.md", "## Non-refoulement",
          "## The principle of non-refoulement")
@@ -257,11 +262,7 @@ def test_cli_import_refuses_a_library_with_errors(runner, library):
 
 
 def test_cli_import_reports_a_database_failure_without_traceback(app, runner, library):
-    path = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
-    with sqlite3.connect(path, isolation_level=None) as connection:
-        connection.execute("CREATE TRIGGER refuse_courses BEFORE INSERT ON course "
-                           "BEGIN SELECT RAISE(ABORT, 'disk on fire'); END")
-    connection.close()
+    refuse_inserts(app, "course")
     result = runner.invoke(args=["courses", "import", str(library)])
     assert result.exit_code == 1
     assert result.stderr.endswith("error: the import failed and nothing was written: disk on "

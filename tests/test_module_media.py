@@ -1,7 +1,6 @@
 """Module images end to end: imported with their version, served under stable URLs, exported."""
 import hashlib
 import re
-import sqlite3
 
 import pytest
 from sqlalchemy import select
@@ -11,7 +10,7 @@ from academy.courses.services import import_library
 from academy.extensions import db
 from tests.course_fixtures import SAMPLE_LIBRARY
 from tests.images import png
-from tests.test_course_import import database_fingerprint, edit, row_counts
+from tests.test_course_import import database_fingerprint, edit, refuse_inserts, row_counts
 from tests.test_learning import enrol
 
 SAMPLE_PNG = SAMPLE_LIBRARY / "sample-course" / "01-first-steps" / "access-tiers.png"
@@ -99,13 +98,7 @@ def test_an_image_taken_out_leaves_the_new_version_without_it(app, library):
 
 
 def test_a_failure_while_storing_images_rolls_the_whole_import_back(imported_app, library):
-    path = imported_app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
-    with imported_app.app_context():
-        db.engine.dispose()
-    with sqlite3.connect(path, isolation_level=None) as connection:
-        connection.execute("CREATE TRIGGER refuse_assets BEFORE INSERT ON module_asset "
-                           "BEGIN SELECT RAISE(ABORT, 'disk on fire'); END")
-    connection.close()
+    refuse_inserts(imported_app, "module_asset")
     edit(library / "sample-course" / "course.yml", "pass_mark: 70", "pass_mark: 90")
     (library / "sample-course" / "01-first-steps" / "access-tiers.png").write_bytes(png())
     before = database_fingerprint(imported_app)
