@@ -86,3 +86,55 @@ def set_role_command(email, role):
         db.session.rollback()
         raise click.ClickException(str(error)) from None
     click.echo(f"{user.email} is now {user.role}")
+
+
+def _user_or_fail(email):
+    user = services.find_user_by_email(email)
+    if user is None:
+        raise click.ClickException(f"no account with e-mail {services.normalise_email(email)}")
+    return user
+
+
+@users_cli.command("set-scope")
+@click.argument("email")
+@click.option("--countries", required=True,
+              help="Comma-separated ISO codes of the states (e.g. GE,AM), or 'all'.")
+@with_appcontext
+def set_scope_command(email, countries):
+    """Limit the coordinator EMAIL to the learners of COUNTRIES."""
+    from academy.auth.scopes import ScopeError, parse_scope
+
+    user = _user_or_fail(email)
+    try:
+        scope = parse_scope(countries)
+    except ScopeError as error:
+        raise click.ClickException(str(error)) from None
+    if user.role not in (Role.COORDINATOR.value, Role.ADMIN.value):
+        click.echo(f"note: {user.email} is a {user.role}; the scope applies once they are "
+                   "a coordinator", err=True)
+    record_event("users.set_scope", target=user.email, old=user.country_scope, new=scope)
+    user.country_scope = scope
+    db.session.commit()
+    click.echo(f"{user.email} scope: {scope}")
+
+
+@users_cli.command("deactivate")
+@click.argument("email")
+@with_appcontext
+def deactivate_command(email):
+    """Deactivate the account EMAIL; its sessions end at once."""
+    user = _user_or_fail(email)
+    services.set_active(user, False)
+    db.session.commit()
+    click.echo(f"{user.email} is deactivated")
+
+
+@users_cli.command("activate")
+@click.argument("email")
+@with_appcontext
+def activate_command(email):
+    """Reactivate the account EMAIL."""
+    user = _user_or_fail(email)
+    services.set_active(user, True)
+    db.session.commit()
+    click.echo(f"{user.email} is active")

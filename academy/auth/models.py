@@ -22,6 +22,8 @@ class User(UserMixin, db.Model):
     position: Mapped[str] = mapped_column(String(200), default="")
     locale: Mapped[str] = mapped_column(String(5), default="en")
     role: Mapped[str] = mapped_column(String(16), default=Role.LEARNER.value, index=True)
+    # A coordinator's states: "all" or comma-separated ISO codes (academy.auth.scopes).
+    country_scope: Mapped[str] = mapped_column(String(400), default="all", server_default="all")
     active: Mapped[bool] = mapped_column(default=True)
     # Bumped on password change, logout-everywhere and deactivation to end old sessions.
     session_version: Mapped[int] = mapped_column(Integer, default=1)

@@ -78,3 +78,55 @@ def export_command(course, dest):
         sys.exit(1)
     click.echo(ngettext("%(num)d file written under %(path)s",
                         "%(num)d files written under %(path)s", len(written), path=dest))
+
+
+def _course_and_user(slug, email):
+    from sqlalchemy import select
+
+    from academy.auth.services import find_user_by_email
+    from academy.courses.models import Course
+    from academy.extensions import db
+
+    course = db.session.scalar(select(Course).where(Course.slug == slug))
+    if course is None:
+        raise click.ClickException(f"no course with slug {slug!r}")
+    user = find_user_by_email(email)
+    if user is None:
+        raise click.ClickException(f"no account with e-mail {email.strip().lower()}")
+    return course, user
+
+
+@courses_cli.command("assign")
+@click.argument("slug")
+@click.argument("email")
+@click.option("--as", "role", required=True, type=click.Choice(["author", "reviewer"]),
+              help="The trainer's part in the course.")
+def assign_command(slug, email, role):
+    """Assign the trainer EMAIL to the course SLUG as author or reviewer."""
+    from academy.courses.assignments import assign
+    from academy.extensions import db
+
+    course, user = _course_and_user(slug, email)
+    if user.role == "learner":
+        raise click.ClickException(f"{user.email} is a learner; make them a trainer first "
+                                   "(academy users set-role EMAIL trainer)")
+    assign(course, user, role)
+    db.session.commit()
+    click.echo(f"{user.email} is {role} of {course.slug}")
+
+
+@courses_cli.command("unassign")
+@click.argument("slug")
+@click.argument("email")
+@click.option("--as", "role", required=True, type=click.Choice(["author", "reviewer"]),
+              help="The part to remove.")
+def unassign_command(slug, email, role):
+    """Remove the trainer EMAIL's assignment to the course SLUG."""
+    from academy.courses.assignments import unassign
+    from academy.extensions import db
+
+    course, user = _course_and_user(slug, email)
+    if not unassign(course, user, role):
+        raise click.ClickException(f"{user.email} is not {role} of {course.slug}")
+    db.session.commit()
+    click.echo(f"{user.email} is no longer {role} of {course.slug}")
