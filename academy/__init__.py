@@ -12,6 +12,9 @@ MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
 def create_app(config=None):
     """Build the Flask application; touches no database, network or terminal."""
     app = Flask(__name__, instance_relative_config=True)
+    from academy.core.web import DatabaseIntegerConverter
+
+    app.url_map.converters["int"] = DatabaseIntegerConverter  # before any route is added  # before any route is added
     settings = load_config(app.instance_path, config)
     app.config.update(flask_settings(settings, app.instance_path))
     init_extensions(app)

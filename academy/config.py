@@ -1,14 +1,17 @@
 """Configuration layers: defaults, instance/academy.toml, ACADEMY_* environment, test mapping."""
 import os
+import secrets
 import tomllib
 from datetime import timedelta
 from pathlib import Path
 
-DEFAULT_SECRET_KEY = "dev-insecure-change-me"
+ENVIRONMENTS = ("production", "development", "demo")
+MIN_SECRET_KEY_BYTES = 32
+SECRET_KEY_FILE = "secret_key"
 
 DEFAULTS = {
     "ENV": "development",
-    "SECRET_KEY": DEFAULT_SECRET_KEY,
+    "SECRET_KEY": None,  # None: outside production, a random key kept in the instance folder
     "DATABASE_URL": None,  # None: SQLite file in the instance folder
     "BASE_URL": "http://127.0.0.1:5000",
     "REDIS_URL": None,
@@ -61,12 +64,44 @@ def load_config(instance_path, overrides=None):
     settings.update(overrides or {})
     settings = {k: _coerce(k, v) for k, v in settings.items()}
     _validate(settings)
+    if not settings["SECRET_KEY"]:
+        settings["SECRET_KEY"] = instance_secret_key(instance_path)
     return settings
 
 
 def _validate(settings):
-    if settings["ENV"] == "production" and settings["SECRET_KEY"] in (DEFAULT_SECRET_KEY, "", None):
-        raise ConfigError("ACADEMY_SECRET_KEY must be set to a random value in production")
+    if settings["ENV"] not in ENVIRONMENTS:
+        raise ConfigError(f"ACADEMY_ENV must be one of {', '.join(ENVIRONMENTS)}, "
+                          f"got {settings['ENV']!r}")
+    if settings["ENV"] != "production":
+        return
+    key = settings["SECRET_KEY"] or ""
+    if len(key.encode("utf-8")) < MIN_SECRET_KEY_BYTES:
+        raise ConfigError(f"ACADEMY_SECRET_KEY must be set to a random value of at least "
+                          f"{MIN_SECRET_KEY_BYTES} bytes in production "
+                          f"(python3 -c 'import secrets; print(secrets.token_urlsafe(48))')")
+
+
+def instance_secret_key(instance_path):
+    """The instance's own random key for development and demo runs, created on first use.
+
+    Never a constant in the code: a key anybody can read forges session cookies. Created in a
+    temporary file and linked into place, so that processes starting together agree on one key.
+    """
+    path = Path(instance_path) / SECRET_KEY_FILE
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f".{SECRET_KEY_FILE}.{os.getpid()}.{secrets.token_hex(4)}")
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(secrets.token_urlsafe(48))
+        try:
+            os.link(temporary, path)
+        except FileExistsError:
+            pass  # another process was first; use its key
+        finally:
+            temporary.unlink()
+    return path.read_text(encoding="utf-8").strip()
 
 
 def flask_settings(settings, instance_path):
@@ -95,6 +130,8 @@ def flask_settings(settings, instance_path):
         "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).resolve().parent.parent / "translations"),
         "RATELIMIT_ENABLED": settings["RATELIMIT_ENABLED"],
         "RATELIMIT_STORAGE_URI": settings["REDIS_URL"] or "memory://",
+        # Retry-After (and X-RateLimit-*) on limited responses, the 429 page included.
+        "RATELIMIT_HEADERS_ENABLED": True,
         "TESTING": bool(settings.get("TESTING", False)),
         # Compression is applied by academy.core.assets (same-origin requests only).
         "COMPRESS_REGISTER": False,

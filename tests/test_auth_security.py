@@ -66,10 +66,12 @@ def limited_app(migrated_template, tmp_path):
 def test_login_is_rate_limited_with_a_friendly_page(limited_app):
     client = limited_app.test_client()
     token = csrf_token(client.get("/auth/login").get_data(as_text=True))
-    statuses = [client.post("/auth/login", data={"csrf_token": token, "email": "x@example.org",
-                                                 "password": "wrong password"}).status_code
-                for _ in range(11)]
-    assert statuses == [200] * 10 + [429]
+    responses = [client.post("/auth/login", data={"csrf_token": token, "email": "x@example.org",
+                                                  "password": "wrong password"})
+                 for _ in range(11)]
+    assert [r.status_code for r in responses] == [200] * 10 + [429]
+    # The 429 says when to come back (RFC 6585 / RFC 9110 Retry-After, in seconds).
+    assert 0 < int(responses[-1].headers["Retry-After"]) <= 60
     page = client.post("/auth/login", data={"csrf_token": token, "email": "x@example.org",
                                             "password": "wrong"}).get_data(as_text=True)
     assert "Too many requests. Please wait a minute and try again." in page

@@ -32,12 +32,43 @@ def test_environment_overrides_instance_file_and_test_mapping_wins(tmp_path, mon
     assert app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///")
 
 
-def test_production_refuses_the_default_secret_key(monkeypatch):
+def test_production_refuses_a_missing_or_short_secret_key(monkeypatch):
     monkeypatch.setenv("ACADEMY_ENV", "production")
     with pytest.raises(ConfigError, match="SECRET_KEY"):
         create_app()
-    monkeypatch.setenv("ACADEMY_SECRET_KEY", "a-long-random-value-for-production")
+    monkeypatch.setenv("ACADEMY_SECRET_KEY", "x" * 31)
+    with pytest.raises(ConfigError, match="at least 32 bytes"):
+        create_app()
+    monkeypatch.setenv("ACADEMY_SECRET_KEY", "a-long-random-value-for-production-use")
     assert create_app().config["SESSION_COOKIE_SECURE"] is True
+
+
+@pytest.mark.parametrize("env", ["prod", "Production", "staging", ""])
+def test_unknown_environment_refuses_to_start(monkeypatch, env):
+    monkeypatch.setenv("ACADEMY_ENV", env)
+    monkeypatch.setenv("ACADEMY_SECRET_KEY", "a-long-random-value-for-production-use")
+    with pytest.raises(ConfigError, match="ACADEMY_ENV must be one of"):
+        create_app()
+
+
+def test_development_key_is_random_per_instance_and_kept(tmp_path, monkeypatch):
+    """Without ACADEMY_SECRET_KEY outside production: a generated key, never a constant."""
+    import os
+
+    from academy.config import load_config
+
+    monkeypatch.delenv("ACADEMY_SECRET_KEY", raising=False)
+    monkeypatch.delenv("ACADEMY_ENV", raising=False)
+    first = load_config(tmp_path / "one")["SECRET_KEY"]
+    assert len(first) >= 48
+    assert load_config(tmp_path / "one")["SECRET_KEY"] == first
+    assert load_config(tmp_path / "two")["SECRET_KEY"] != first
+    assert os.stat(tmp_path / "one" / "secret_key").st_mode & 0o077 == 0
+    from pathlib import Path
+
+    import academy.config
+
+    assert first not in Path(academy.config.__file__).read_text(encoding="utf-8")
 
 
 def test_bad_integer_setting_is_a_clear_error(monkeypatch):

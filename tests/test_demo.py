@@ -28,7 +28,7 @@ def test_demo_prepares_everything_and_is_harmless_twice(tmp_path):
 
 def test_demo_refuses_production(tmp_path, monkeypatch):
     monkeypatch.setenv("ACADEMY_ENV", "production")
-    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path}/demo.db", "SECRET_KEY": "a-real-secret"})
+    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path}/demo.db", "SECRET_KEY": "a-real-secret-of-at-least-32-bytes"})
     result = app.test_cli_runner().invoke(args=["demo", "--no-serve"])
     assert result.exit_code != 0
     assert "refuses to run" in result.output

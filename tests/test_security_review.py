@@ -1,6 +1,8 @@
 """Regression tests for the defects found in the security review (ASVS level 2)."""
 import threading
 
+import pytest
+
 from flask import request
 
 from academy import create_app
@@ -69,3 +71,14 @@ def test_without_a_proxy_forwarded_headers_are_ignored(tmp_path):
     # A client talking to the app directly must not choose its own address (limits evaded).
     client = _app_reporting_the_client(tmp_path)
     assert client.get("/client", headers=FORWARDED).get_data(as_text=True) == "127.0.0.1 http"
+
+
+@pytest.mark.parametrize("path", [
+    "/attempts/99999999999999999999999/",
+    "/attempts/9223372036854775808/",
+    "/courses/sample-course/01-first-steps/media/v99999999999999999999999/x.png",
+])
+def test_integers_too_large_for_the_database_are_not_found(imported_app, path):
+    """Security review (issue 13, finding 3): a huge path integer gave a 500 on SQLite."""
+    response = imported_app.test_client().get(path)
+    assert response.status_code == 404

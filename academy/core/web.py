@@ -4,6 +4,7 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from academy.extensions import db
 
@@ -24,6 +25,14 @@ class SessionInterface(SecureCookieSessionInterface):
             response.headers.remove("Set-Cookie")
             return
         super().save_session(app, session, response)
+
+
+class DatabaseIntegerConverter(IntegerConverter):
+    """`<int:…>` limited to what a database integer holds: a larger number is a 404, not a 500."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(map, *args, **kwargs)
 
 
 def init_app(app):
