@@ -309,3 +309,50 @@ def test_unreadable_file(course):
         pytest.skip("root reads every file")
     path.chmod(0)
     only_error(course, f"{path}:1: error: cannot read the file: Permission denied")
+
+
+@pytest.mark.parametrize("make", ["directory", "fifo"])
+@pytest.mark.parametrize("name", ["en.md", "ru.md"])
+def test_a_module_file_that_is_not_a_regular_file_is_an_error(course, make, name):
+    """Security review (issue 13, finding 6): a directory or FIFO passed the check and crashed
+    the import (or hung the reader)."""
+    import os
+
+    path = course / "02-reading-only" / name
+    path.unlink()
+    os.mkdir(path) if make == "directory" else os.mkfifo(path)
+    found = errors(course)
+    assert f"{path}:1: error: not a regular file: the course library holds plain files only" \
+        in found
+
+
+def test_a_fifo_glossary_is_an_error_not_a_hang(library):
+    import os
+    import threading
+
+    path = library / "glossary.yml"
+    path.unlink()
+    os.mkfifo(path)
+    result = []
+    worker = threading.Thread(target=lambda: result.append(errors(library)), daemon=True)
+    worker.start()
+    worker.join(20)
+    if worker.is_alive():  # release the reader so the test run can go on, then fail
+        with open(path, "w"):
+            pass
+        worker.join(5)
+        pytest.fail("the checker hangs on a FIFO glossary.yml")
+    assert f"{path}:1: error: not a regular file: the course library holds plain files only" \
+        in result[0]
+
+
+def test_import_refuses_a_directory_module_file(imported_app, course):
+    import os
+
+    from academy.courses.services import CourseLibraryError, import_library
+
+    path = course / "02-reading-only" / "en.md"
+    path.unlink()
+    os.mkdir(path)
+    with imported_app.app_context(), pytest.raises(CourseLibraryError):
+        import_library(course)

@@ -191,7 +191,7 @@ def parse_module(folder: Path, number: int, slug: str, kind, problems: Problems)
     module = ModuleSpec(number=number, slug=slug, kind=kind, path=folder)
     for lang in LANGUAGES:
         path = folder / f"{lang}.md"
-        if path.is_file() or path.is_symlink():
+        if path.exists() or path.is_symlink():
             module_file = parse_module_file(path, lang, problems)
             if module_file is not None:
                 module.files[lang] = module_file

@@ -1,6 +1,7 @@
 """Reading library files safely: size limits, strict UTF-8, YAML through the safe loader only."""
 import hashlib
 import re
+import stat
 
 import yaml
 from flask_babel import _
@@ -25,7 +26,13 @@ def read_source(path, problems: Problems, limit: int):
     if path.is_symlink():
         problems.error(path, 1, _("symbolic links are not allowed in the course library"))
         return None
-    size = path.stat().st_size
+    status = path.stat()
+    # A directory or a FIFO in a file's place would crash the import or hang the reader.
+    if not stat.S_ISREG(status.st_mode):
+        problems.error(path, 1, _("not a regular file: the course library holds plain files "
+                                  "only"))
+        return None
+    size = status.st_size
     if size > limit:
         problems.error(path, 1, _("the file is %(size)d KB; the limit is %(limit)d KB",
                                   size=-(-size // 1024), limit=limit // 1024))
