@@ -58,7 +58,9 @@ def test_create_prompts_twice_for_a_hidden_password(app, runner):
     (["--email", "x@example.org", "--role", "learner", "--password", "short"],
      "password refused: Use at least 10 characters."),
     (["--email", "x@example.org", "--role", "learner", "--password", "password123"],
-     "password refused: This password is too common"),
+     "password refused: This password is too easy to guess."),
+    (["--email", "x@example.org", "--role", "learner", "--password", "Summer2025!"],
+     "password refused: This password is too easy to guess."),
     (["--email", "x@example.org", "--role", "learner", "--name", "N" * 201],
      "the name is longer than 200 characters"),
 ])

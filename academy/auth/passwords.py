@@ -5,11 +5,16 @@ from argon2 import PasswordHasher, Type, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-
-from academy.auth.common_passwords import COMMON_PASSWORDS
+from zxcvbn import zxcvbn
 
 MIN_LENGTH = 10
 MAX_LENGTH = 256  # room for passphrases; bounds what one request can make the hasher chew
+# zxcvbn's score: 3 is "safely unguessable" (about 10^8 guesses or more, against an offline
+# attack on a slow hash). Its dictionaries hold some 30,000 common passwords, English words and
+# names, and it sees keyboard walks, dates, repeats and l33t substitutions.
+MIN_STRENGTH = 3
+# The estimator's cost grows with the length; what follows 72 characters only adds strength.
+STRENGTH_CHECKED_LENGTH = 72
 
 # RFC 9106's second recommendation (64 MiB, 3 passes): memory-hard and still fast enough
 # for several gunicorn workers. Tests use tiny parameters so the suite stays fast; the
@@ -21,7 +26,8 @@ TESTING_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1, ha
 TOO_SHORT = _l("Use at least %(count)s characters.", count=MIN_LENGTH)
 TOO_LONG = _l("Use at most %(count)s characters.", count=MAX_LENGTH)
 SAME_AS_EMAIL = _l("Do not use your e-mail address as your password.")
-TOO_COMMON = _l("This password is too common and easy to guess. Choose a less predictable one.")
+TOO_COMMON = _l("This password is too easy to guess. Avoid common passwords, names, dates, "
+                 "keyboard patterns and repeats: a few unrelated words make a strong passphrase.")
 
 
 def hasher():
@@ -60,9 +66,10 @@ def spend_verification_time(password):
     verify_password(_dummy_hash(id(hasher())), password)
 
 
-def _core(password):
-    # "Password2024!" and "!!qwerty123" are the common word with decoration around it.
-    return password.casefold().strip("0123456789!@#$%^&*()_+-=.,?;:'\"~` ")
+def strength(password, user_inputs=()):
+    """zxcvbn's score of `password` from 0 (a top-100 password) to 4, with the account's own
+    words (e-mail, its local part) counted as known to an attacker."""
+    return zxcvbn(password[:STRENGTH_CHECKED_LENGTH], user_inputs=list(user_inputs))["score"]
 
 
 def password_problems(password, email=""):
@@ -75,6 +82,6 @@ def password_problems(password, email=""):
     email = (email or "").strip().casefold()
     if email and (folded == email or folded == email.partition("@")[0]):
         return [SAME_AS_EMAIL]
-    if folded in COMMON_PASSWORDS or _core(password) in COMMON_PASSWORDS or len(set(folded)) < 4:
+    if strength(password, [email, email.partition("@")[0]] if email else []) < MIN_STRENGTH:
         return [TOO_COMMON]
     return []
