@@ -29,6 +29,11 @@ REGISTER_CASES = [
     ({"name_latin": "Nino B3ridze"}, "name_latin", "Use Latin letters only, as in your passport."),
     ({"name_latin": "", "name_cyrillic": "Nino Beridze"}, "name_cyrillic", "Use Cyrillic letters only."),
     ({"name_latin": "N" * 201}, "name_latin", "Use at most 200 characters."),
+    # Security review (issue 13, finding 9): combining marks stacked on one letter.
+    ({"name_latin": "Nino Z" + "\u0301" * 300}, "name_latin",
+     "Too many accent marks on one letter: type the name as in your passport."),
+    ({"name_cyrillic": "Нино З" + "\u0301\u0300\u0302"}, "name_cyrillic",
+     "Too many accent marks on one letter: type the name as in your passport."),
     ({"country": ""}, "country", "Choose your country."),
     ({"country": "US"}, "country", "Choose a country from the list."),
     ({"organisation": "   "}, "organisation", "Enter the organisation you work for."),
@@ -135,3 +140,14 @@ def test_form_fields_are_labelled_and_carry_autocomplete(client):
     assert "<style" not in page and "<script" not in page and " style=" not in page
     login = client.get("/auth/login").get_data(as_text=True)
     assert 'autocomplete="current-password"' in login and 'autocomplete="username"' in login
+
+
+def test_names_are_stored_in_nfc(app, client):
+    """A name typed with a combining accent is stored composed, one way for one name."""
+    from academy.auth.models import User
+    from academy.extensions import db
+
+    response = register(client, name_latin="Jose\u0301 Nin\u0303o")
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.query(User).one().name_latin == "Jos\u00e9 Ni\u00f1o"

@@ -3,6 +3,7 @@ import click
 from flask.cli import with_appcontext
 
 from academy.auth import services
+from academy.auth.names import has_stacked_marks, normalise_name
 from academy.auth.passwords import password_problems
 from academy.core.audit import record_event
 from academy.core.countries import OTHER, is_known_country
@@ -17,9 +18,11 @@ ROLE_NAMES = ", ".join(role.value for role in Role)
 def _name_fields(name):
     if not name:
         return {}
-    name = name.strip()
+    name = normalise_name(name)
     if len(name) > 200:
         raise click.ClickException("the name is longer than 200 characters")
+    if has_stacked_marks(name):
+        raise click.ClickException("the name has too many accent marks on one letter")
     # A name written in Cyrillic belongs in the Cyrillic field; anything else is taken as Latin.
     if any("\u0400" <= ch <= "\u04ff" for ch in name):
         return {"name_cyrillic": name}

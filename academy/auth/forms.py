@@ -7,6 +7,7 @@ from wtforms import BooleanField, HiddenField, PasswordField, RadioField, Select
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, EqualTo, DataRequired, Length, ValidationError
 
+from academy.auth.names import has_stacked_marks, normalise_name
 from academy.auth.passwords import password_problems
 from academy.core.countries import country_choices, country_footnote, is_known_country
 from academy.core.i18n import LOCALES, current_lang
@@ -53,14 +54,22 @@ def _in_script(text, script):
         or unicodedata.category(ch) == "Mn" for ch in letters)
 
 
+def _marks(field):
+    if has_stacked_marks(field.data):
+        raise ValidationError(_l("Too many accent marks on one letter: type the name as in "
+                                 "your passport."))
+
+
 def latin_name(form, field):
     """Accept only Latin letters (with diacritics) and name punctuation."""
+    _marks(field)
     if field.data and not _in_script(field.data, "LATIN"):
         raise ValidationError(_l("Use Latin letters only, as in your passport."))
 
 
 def cyrillic_name(form, field):
     """Accept only Cyrillic letters and name punctuation."""
+    _marks(field)
     if field.data and not _in_script(field.data, "CYRILLIC"):
         raise ValidationError(_l("Use Cyrillic letters only."))
 
@@ -68,10 +77,11 @@ def cyrillic_name(form, field):
 class ProfileFields(FlaskForm):
     """The DESIGN §1 profile fields shared by registration and the account page."""
 
-    name_latin = StringField(_l("Full name in Latin script"), filters=[_strip], validators=[
+    name_latin = StringField(_l("Full name in Latin script"), filters=[normalise_name], validators=[
         Length(max=200, message=_l("Use at most 200 characters.")), latin_name],
         description=_l("As it should appear on your certificates, e.g. Nino Beridze."))
-    name_cyrillic = StringField(_l("Full name in Cyrillic script"), filters=[_strip], validators=[
+    name_cyrillic = StringField(_l("Full name in Cyrillic script"), filters=[normalise_name],
+                                validators=[
         Length(max=200, message=_l("Use at most 200 characters.")), cyrillic_name],
         description=_l("As it should appear on your certificates, e.g. Нино Беридзе."))
     country = SelectField(_l("Country"), validate_choice=False, validators=[
