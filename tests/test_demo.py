@@ -44,7 +44,7 @@ def test_demo_serves_the_site(tmp_path):
 
     port = free_port()
     env = dict(os.environ, ACADEMY_DATABASE_URL=f"sqlite:///{tmp_path}/demo.db",
-               ACADEMY_SECRET_KEY="test")
+               ACADEMY_SECRET_KEY="test", ACADEMY_ENV="demo")
     server = subprocess.Popen([sys.executable, "-m", "academy.cli", "demo", "--port", str(port)],
                               env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
@@ -53,6 +53,9 @@ def test_demo_serves_the_site(tmp_path):
             try:
                 with urllib.request.urlopen(f"http://127.0.0.1:{port}/courses/", timeout=5) as page:
                     assert "Integrated Border Management" in page.read().decode()
+                    # Security review (issue 13, finding 9): no server software or version.
+                    assert "Server" not in page.headers
+                    assert "Werkzeug" not in str(page.headers)
                     break
             except OSError:
                 assert server.poll() is None and time.monotonic() < deadline, "demo did not start"

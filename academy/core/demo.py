@@ -5,7 +5,6 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 from flask_migrate import upgrade
-from werkzeug.serving import run_simple
 
 from academy.core.roles import Role
 from academy.extensions import db
@@ -91,5 +90,8 @@ def demo_command(host, port, no_serve):
     current_app.config["ACADEMY_BASE_URL"] = demo_base_url(
         current_app.config["ACADEMY_BASE_URL"], host, port)
     click.echo(f"Serving on http://{host}:{port}/  (Ctrl+C to stop)")
-    # app.run() refuses to block inside a Flask CLI command; serve with werkzeug directly.
-    run_simple(host, port, current_app._get_current_object(), threaded=True)
+    # A production WSGI server (not werkzeug's development one) that names no software or
+    # version in its answers: ident="" leaves the Server header out.
+    from waitress import serve
+
+    serve(current_app._get_current_object(), host=host, port=port, ident="", threads=8)
