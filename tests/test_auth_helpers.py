@@ -10,6 +10,9 @@ from tests.conftest import csrf_token
 
 def outbox(app):
     """Every .eml message written so far, oldest first, parsed."""
+    from academy.core.mail import wait_for_smtp
+
+    assert wait_for_smtp(timeout=30)  # reset and resend links are mailed beside the request
     folder = Path(app.config["ACADEMY_MAIL_OUTBOX"])
     if not folder.exists():
         return []

@@ -82,3 +82,90 @@ def test_integers_too_large_for_the_database_are_not_found(imported_app, path):
     """Security review (issue 13, finding 3): a huge path integer gave a 500 on SQLite."""
     response = imported_app.test_client().get(path)
     assert response.status_code == 404
+
+
+def _unconfirm_everybody(app):
+    from academy.auth.models import User
+    from academy.extensions import db
+
+    with app.app_context():
+        db.session.query(User).update({User.email_confirmed_at: None})
+        db.session.commit()
+
+
+def _timed_posts(client, url, token, emails, rounds):
+    """Seconds per POST for each address, alternating, background work finished in between."""
+    import time
+
+    timings = {email: [] for email in emails}
+    for _ in range(rounds):
+        for email in emails:
+            started = time.perf_counter()
+            response = client.post(url, data={"csrf_token": token, "email": email})
+            timings[email].append(time.perf_counter() - started)
+            assert response.status_code == 302
+            assert mail.wait_for_smtp(timeout=10)
+    return timings
+
+
+@pytest.mark.parametrize("url", ["/auth/reset", "/auth/confirm"])
+def test_mail_forms_do_the_same_work_for_known_and_unknown_addresses(app, make_user, url):
+    """Security review (issue 13, finding 2): the request runs the same SQL for both; the
+    lookup, the token and the message come after the answer."""
+    from sqlalchemy import event
+
+    from academy.extensions import db
+    from tests.conftest import csrf_token
+    from tests.test_auth_helpers import outbox
+
+    make_user("known@example.org")
+    _unconfirm_everybody(app)
+    client = app.test_client()
+    token = csrf_token(client.get(url).get_data(as_text=True))
+    statements = []
+    with app.app_context():
+        engine = db.engine
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        for email in ("known@example.org", "nobody@example.org"):
+            statements.clear()
+            client.post(url, data={"csrf_token": token, "email": email})
+            during_request = list(statements)
+            assert mail.wait_for_smtp(timeout=10)
+            assert during_request == [], email
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert [m["To"] for m in outbox(app)] == ["known@example.org"]
+
+
+@pytest.mark.parametrize("url", ["/auth/reset", "/auth/confirm"])
+def test_mail_forms_take_as_long_for_known_and_unknown_addresses(app, make_user, url):
+    """Security review (issue 13, finding 2): 8.8 ms vs 4.0 ms medians told known addresses.
+
+    Known and unknown addresses alternate, 30 of each after a warm-up; compared are the lower
+    quartiles, which a busy machine disturbs least. A leak is systematic and fails every try;
+    a noisy machine may spoil one, so up to three tries are made.
+    """
+    import statistics
+
+    from tests.conftest import csrf_token
+
+    make_user("known@example.org")
+    _unconfirm_everybody(app)
+    client = app.test_client()
+    token = csrf_token(client.get(url).get_data(as_text=True))
+    emails = ("known@example.org", "nobody@example.org")
+    _timed_posts(client, url, token, emails, rounds=5)  # warm-up
+    tries = []
+    for _ in range(3):
+        timings = _timed_posts(client, url, token, emails, rounds=30)
+        known, unknown = (statistics.quantiles(timings[email], n=4)[0] for email in emails)
+        tries.append((known, unknown))
+        if abs(known - unknown) <= max(0.5 * min(known, unknown), 0.001):
+            break
+    else:
+        pytest.fail(f"known vs unknown lower quartiles (s): {tries}")

@@ -1,6 +1,7 @@
 """The account e-mails, each in its recipient's language."""
 from flask_babel import lazy_gettext as _l
 
+from academy.auth import services
 from academy.core.mail import external_url, send_mail
 
 CONFIRM_SUBJECT = _l("Confirm your e-mail address")
@@ -39,3 +40,17 @@ def send_password_changed(user):
     """Warn `user` that their password changed, in case it was not them."""
     return send_mail(user.email, PASSWORD_CHANGED_SUBJECT, "password_changed", user.locale,
                      name=_name_for(user), reset_link=external_url("auth.forgot_password"))
+
+
+def resend_confirmation(email):
+    """A new confirmation link for an unconfirmed account with `email`; nothing otherwise."""
+    user, token = services.resend_confirmation(email)
+    if user is not None:
+        send_confirmation(user, token)
+
+
+def mail_password_reset(email):
+    """A reset link for the active account with `email`; nothing for an unknown address."""
+    user, token = services.request_password_reset(email)
+    if user is not None:
+        send_password_reset(user, token)

@@ -9,6 +9,7 @@ from academy.auth import emails, services, sessions  # noqa: F401 - sessions wir
 from academy.auth.forms import (ChangePasswordForm, ConfirmForm, EmailOnlyForm, LoginForm,
                                 ProfileForm, RegisterForm, ResetPasswordForm)
 from academy.auth.tokens import RESET_PASSWORD, token_user
+from academy.core.mail import after_request_work
 from academy.core.urls import safe_next
 from academy.extensions import db, limiter
 
@@ -134,12 +135,9 @@ def resend_confirmation():
     form = EmailOnlyForm()
     if not form.validate_on_submit():
         return render_template("auth/resend_confirmation.html", form=form)
-    user, token = services.resend_confirmation(form.email.data)
-    db.session.commit()
-    if user is not None:
-        emails.send_confirmation(user, token)
     flash(_("If an account with %(email)s is waiting for confirmation, we have sent it a new "
             "link. The link works for 24 hours.", email=form.email.data), "info")
+    after_request_work(emails.resend_confirmation, form.email.data)
     return redirect(url_for("auth.login"))
 
 
@@ -150,12 +148,9 @@ def forgot_password():
     form = EmailOnlyForm()
     if not form.validate_on_submit():
         return render_template("auth/forgot_password.html", form=form)
-    user, token = services.request_password_reset(form.email.data)
-    db.session.commit()
-    if user is not None:
-        emails.send_password_reset(user, token)
     flash(_("If an account uses %(email)s, we have sent it a link to choose a new password. "
             "The link works for one hour.", email=form.email.data), "info")
+    after_request_work(emails.mail_password_reset, form.email.data)
     return redirect(url_for("auth.login"))
 
 

@@ -1,6 +1,7 @@
 """Outgoing e-mail in the recipient's language, sent over SMTP or written as .eml files."""
 import smtplib
 import ssl
+import time
 from concurrent.futures import ThreadPoolExecutor, wait
 from datetime import datetime, timezone
 from email.headerregistry import Address
@@ -19,6 +20,52 @@ SMTP_TIMEOUT_SECONDS = 20
 # addresses, and the time an SMTP exchange takes would tell an unknown address from a known one.
 _smtp_queue = ThreadPoolExecutor(max_workers=2, thread_name_prefix="academy-smtp")
 _pending = set()
+
+
+def _track(future):
+    _pending.add(future)
+    future.add_done_callback(_pending.discard)
+
+
+def after_request_work(work, *args):
+    """Run `work(*args)` once the request is over, in a background thread with its own app
+    context and transaction.
+
+    For what a form does only for known addresses (a reset link, a new confirmation link):
+    looking the address up, storing a token and composing the message all happen after the
+    answer is ready, so that neither the work nor its competition for the CPU tells a known
+    address from an unknown one.
+    """
+    g.setdefault("after_request_work", []).append((work, args))
+
+
+def start_after_request_work(error=None):
+    """Teardown handler: hand the request's deferred work to the background threads."""
+    jobs = g.pop("after_request_work", [])
+    if error is None:
+        app = current_app._get_current_object()
+        for work, args in jobs:
+            _track(_smtp_queue.submit(_run_in_app, app, work, args))
+
+
+# Deferred work waits this long first: a thread that starts computing at once takes the GIL
+# from the request thread while it still writes the answer, which shows in its timing.
+AFTER_REQUEST_DELAY_SECONDS = 0.05
+
+
+def _run_in_app(app, work, args):
+    from academy.extensions import db
+
+    time.sleep(AFTER_REQUEST_DELAY_SECONDS)
+    with app.app_context():
+        try:
+            work(*args)
+            db.session.commit()
+        except Exception:  # logged: the user was already answered
+            db.session.rollback()
+            app.logger.exception("Background mail work %s failed", work.__name__)
+        finally:
+            db.session.remove()
 
 
 def external_url(endpoint, **values):
@@ -69,9 +116,7 @@ def send_mail(to, subject, template, lang, **context):
     config = current_app.config
     if config.get("ACADEMY_MAIL_SERVER"):
         message = build_message(to, subject_text, body, lang, "quoted-printable")
-        future = _smtp_queue.submit(_send_smtp_in_app, current_app._get_current_object(), message)
-        _pending.add(future)
-        future.add_done_callback(_pending.discard)
+        _track(_smtp_queue.submit(_send_smtp_in_app, current_app._get_current_object(), message))
         return True
     # 8bit keeps Cyrillic text readable when a newcomer opens the file in an editor.
     message = build_message(to, subject_text, body, lang, "8bit")
@@ -101,8 +146,11 @@ def _write_eml(message):
 
 
 def wait_for_smtp(timeout=None):
-    """Block until the queued SMTP messages have been sent (or failed); True when none is left."""
-    return not wait(_pending.copy(), timeout=timeout).not_done  # copy(): one atomic step
+    """Block until the background mail work and SMTP messages are done; True when none is left."""
+    while _pending:
+        if wait(_pending.copy(), timeout=timeout).not_done:  # copy(): one atomic step
+            return False
+    return True
 
 
 def _send_smtp_in_app(app, message):
