@@ -20,8 +20,9 @@ def create_app(config=None):
     init_extensions(app)
     register_blueprints(app)
     register_commands(app)
-    from academy.core import assets, web
+    from academy.core import assets, security_log, web
 
+    security_log.init_app(app)
     web.init_app(app)
     assets.init_app(app)
     return app

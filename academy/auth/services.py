@@ -13,6 +13,7 @@ from academy.core.audit import record_event
 from academy.core.countries import is_known_country
 from academy.core.i18n import LOCALES
 from academy.core.roles import Role
+from academy.core.security_log import security_event
 from academy.extensions import db
 
 PROFILE_FIELDS = frozenset({"name_latin", "name_cyrillic", "country", "organisation",
@@ -165,17 +166,22 @@ def authenticate(email, password):
     user = find_user_by_email(email)
     if user is None or not user.password_hash:
         passwords.spend_verification_time(password)
+        security_event("login.failure", reason="unknown account", email=normalise_email(email))
         return LoginCheck(problem="invalid")
     if not passwords.verify_password(user.password_hash, password):
+        security_event("login.failure", user, reason="wrong password")
         return LoginCheck(problem="invalid")
     if passwords.needs_rehash(user.password_hash):
         user.password_hash = passwords.hash_password(password)
         db.session.flush()
     # Only someone who knows the password learns these two states.
     if not user.active:
+        security_event("login.failure", user, reason="deactivated")
         return LoginCheck(problem="inactive")
     if user.email_confirmed_at is None:
+        security_event("login.failure", user, reason="unconfirmed")
         return LoginCheck(problem="unconfirmed")
+    security_event("login.success", user)
     return LoginCheck(user=user)
 
 
@@ -191,7 +197,9 @@ def request_password_reset(email):
     """(user, token) for an active account with `email`; (None, None) for anything else."""
     user = find_user_by_email(email)
     if user is None or not user.active:
+        security_event("password_reset.not_sent", email=normalise_email(email))
         return None, None
+    security_event("password_reset.sent", user)
     return user, tokens.issue_token(user, tokens.RESET_PASSWORD, RESET_LIFETIME)
 
 
@@ -200,6 +208,7 @@ def reset_password(raw_token, new_password):
     user = tokens.consume_token(raw_token, tokens.RESET_PASSWORD)
     if user is None:
         return None
+    security_event("password_reset.used", user)
     set_password(user, new_password)
     if user.email_confirmed_at is None:
         user.email_confirmed_at = tokens.utcnow()  # the reset link proved the address works
@@ -212,8 +221,10 @@ def change_password(user, current_password, new_password):
     current_ok = user.password_hash and passwords.verify_password(user.password_hash,
                                                                   current_password)
     if not current_ok:
+        security_event("password_change.failure", user, reason="wrong current password")
         return False
     set_password(user, new_password)
+    security_event("password_change.success", user)
     return True
 
 
@@ -233,6 +244,7 @@ def update_profile(user, **fields):
 
 def end_all_sessions(user):
     """Sign `user` out on every device, remember-me cookies included."""
+    security_event("sessions.end_all", user)
     user.session_version += 1
     db.session.flush()
 
@@ -240,6 +252,7 @@ def end_all_sessions(user):
 def set_active(user, active):
     """Activate or deactivate an account; deactivation ends its sessions."""
     record_event("users.activate" if active else "users.deactivate", target=user.email)
+    security_event("account.activated" if active else "account.deactivated", user)
     user.active = active
     if not active:
         user.session_version += 1

@@ -1,7 +1,9 @@
 """Flask-Login wiring: sessions carry "id:session_version" so stale ones are refused."""
 from flask_babel import lazy_gettext as _l
+from flask_login import user_logged_out
 
 from academy.auth.models import User
+from academy.core.security_log import security_event
 from academy.extensions import db, login_manager
 
 login_manager.login_view = "auth.login"
@@ -24,3 +26,10 @@ def load_user(session_id):
     if user is None or not user.active or user.session_version != int(version):
         return None
     return user
+
+
+@user_logged_out.connect
+def _log_sign_out(app, user):
+    """Every session that ends by signing out goes into the security log."""
+    if user is not None and getattr(user, "is_authenticated", False):
+        security_event("logout", user)

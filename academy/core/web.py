@@ -76,6 +76,11 @@ def init_app(app):
 
 def _http_error(code):
     def handler(error):
+        if code == 429:
+            from academy.core.security_log import security_event
+
+            security_event("rate_limited", limit=str(getattr(error, "description", "")),
+                           method=request.method)
         if request.path.startswith("/api/") or request.path == "/healthz":
             return {"error": code}, code
         return render_template("errors/error.html", code=code, reason=None), code
