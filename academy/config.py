@@ -25,6 +25,9 @@ DEFAULTS = {
     "RATELIMIT_ENABLED": True,
     "TOKEN_MAX_AGE_HOURS": 24,
     "PROXIES": 0,  # how many trusted proxies set X-Forwarded-For/-Proto in front of the app
+    # Roles that must sign in with a second factor (comma-separated; add "trainer" to require
+    # it of the Trainer Network too).
+    "MFA_REQUIRED_ROLES": "coordinator,admin",
 }
 
 MAX_REQUEST_BYTES = 1024 * 1024

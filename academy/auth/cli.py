@@ -141,3 +141,16 @@ def activate_command(email):
     services.set_active(user, True)
     db.session.commit()
     click.echo(f"{user.email} is active")
+
+
+@users_cli.command("reset-mfa")
+@click.argument("email")
+@with_appcontext
+def reset_mfa_command(email):
+    """Remove the second factor of EMAIL (lost phone and codes); they set it up again."""
+    from academy.auth import mfa
+
+    user = _user_or_fail(email)
+    mfa.reset(user)
+    db.session.commit()
+    click.echo(f"{user.email}: second factor removed; it is set up again at the next sign-in")

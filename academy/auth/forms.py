@@ -166,3 +166,29 @@ class ChangePasswordForm(ResetPasswordForm):
 
 class ConfirmForm(FlaskForm):
     """A form with only the CSRF token, for buttons such as "sign out everywhere"."""
+
+
+class CodeForm(FlaskForm):
+    """A six-digit code from the authenticator app, or a recovery code."""
+
+    code = StringField(_l("Code"), filters=[_strip], validators=[
+        DataRequired(_l("Enter the code.")), Length(max=40, message=_l("This code is too long."))],
+        description=_l("The six digits your authenticator app shows now, or one of your "
+                       "recovery codes."))
+
+
+class ReauthForm(FlaskForm):
+    """The password again (and the code, with a second factor) before a sensitive change."""
+
+    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password."))])
+    code = StringField(_l("Code"), filters=[_strip],
+                       description=_l("The six digits your authenticator app shows now, or one "
+                                      "of your recovery codes."))
+
+    def __init__(self, *args, with_code=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.with_code = with_code
+
+    def validate_code(self, field):
+        if self.with_code and not field.data:
+            raise ValidationError(_l("Enter the code."))

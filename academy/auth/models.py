@@ -28,6 +28,11 @@ class User(UserMixin, db.Model):
     # Bumped on password change, logout-everywhere and deactivation to end old sessions.
     session_version: Mapped[int] = mapped_column(Integer, default=1)
     email_confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The second factor (academy.auth.mfa): the TOTP secret, when it was confirmed, and the
+    # last time step used, so that no code works twice.
+    mfa_secret: Mapped[str | None] = mapped_column(String(64))
+    mfa_enabled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    mfa_last_step: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
     @property

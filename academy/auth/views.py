@@ -5,11 +5,12 @@ from flask_babel import _, refresh
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 
-from academy.auth import emails, services, sessions  # noqa: F401 - sessions wires Flask-Login
+from academy.auth import emails, mfa, services, sessions  # noqa: F401 - sessions: Flask-Login
 from academy.auth.forms import (ChangePasswordForm, ConfirmForm, EmailOnlyForm, LoginForm,
                                 ProfileForm, RegisterForm, ResetPasswordForm)
 from academy.auth.tokens import RESET_PASSWORD, token_user
 from academy.core.mail import after_request_work
+from academy.core.roles import Role
 from academy.core.urls import safe_next
 from academy.extensions import db, limiter
 
@@ -49,7 +50,9 @@ def _start_session(user, remember):
     session.clear()
     if lang:
         session["lang"] = lang
-    login_user(user, remember=remember)
+    # No 30-day remember-me cookie for the accounts that can see and change others' data.
+    login_user(user, remember=remember and not user.has_role(Role.COORDINATOR))
+    mfa.mark_authenticated()
 
 
 def _home():
@@ -76,6 +79,9 @@ def login():
     if check.problem:
         form.form_errors.append(_("The e-mail address or password is incorrect."))
         return render_template("auth/login.html", form=form)
+    if mfa.needs_second_step(check.user):
+        mfa.begin(check.user, form.remember.data, form.next.data)
+        return redirect(url_for("mfa.verify"))
     _start_session(check.user, remember=form.remember.data)
     return redirect(safe_next(form.next.data) or _home())
 
