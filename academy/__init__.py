@@ -46,9 +46,13 @@ def register_blueprints(app):
     from academy.glossary.views import bp as glossary_bp
     from academy.learning.views import bp as learning_bp
     from academy.quizzes.views import bp as quizzes_bp
+    from academy.admin.views import bp as admin_bp
+    from academy.network.views import bp as network_bp
 
     for bp in (core_bp, auth_bp, learning_bp, quizzes_bp, glossary_bp):
         app.register_blueprint(bp)
+    app.register_blueprint(admin_bp)
+    app.register_blueprint(network_bp)
 
 
 def register_commands(app):

@@ -231,6 +231,12 @@ def update_profile(user, **fields):
     db.session.flush()
 
 
+def record_sign_in(user):
+    """Remember when `user` last signed in (shown to administrators); flushes."""
+    user.last_login_at = tokens.utcnow()
+    db.session.flush()
+
+
 def end_all_sessions(user):
     """Sign `user` out on every device, remember-me cookies included."""
     user.session_version += 1
@@ -239,7 +245,8 @@ def end_all_sessions(user):
 
 def set_active(user, active):
     """Activate or deactivate an account; deactivation ends its sessions."""
-    record_event("users.activate" if active else "users.deactivate", target=user.email)
+    record_event("users.activate" if active else "users.deactivate", target=user.email,
+                 old=user.active, new=active)
     user.active = active
     if not active:
         user.session_version += 1

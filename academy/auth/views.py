@@ -49,6 +49,8 @@ def _start_session(user, remember):
     if lang:
         session["lang"] = lang
     login_user(user, remember=remember)
+    services.record_sign_in(user)
+    db.session.commit()
 
 
 def _home():
