@@ -197,3 +197,27 @@ def test_audit_page_filters_and_csv_is_safe_from_formulas(signed_in, imported_ap
     assert "'-1 → +2" in {row[4] for row in rows[1:]}
     for row in rows[1:]:
         assert not any(cell.startswith(("=", "+", "-", "@")) for cell in row)
+
+
+def test_every_new_state_change_needs_a_csrf_token(signed_in, people):
+    admin = signed_in("admin")
+    target = people["learner_ge"][0]
+    paths = [f"/admin/users/{target}/{action}" for action in USER_ACTIONS] + [
+        "/network/invitations/", "/network/invitations/csv", "/network/invitations/1/remind",
+        "/network/profile", "/network/courses/sample-course/",
+        "/network/courses/sample-course/unassign", "/network/invite/anything"]
+    for path in paths:
+        assert admin.post(path, data={"role": "admin"}).status_code == 400, path
+
+
+def test_bad_input_gets_a_clear_answer_not_a_500(signed_in, people):
+    admin = signed_in("admin")
+    target = people["learner_ge"][0]
+    assert _post(admin, f"/admin/users/{target}/role", role="emperor").status_code == 400
+    assert _post(admin, f"/admin/users/{target}/scope", countries=["ZZ"]).status_code == 400
+    assert admin.get("/admin/audit/?from=2024-13-45&page=-3").status_code == 200
+    assert admin.get("/network/invite/not-a-token").status_code == 410
+    assert _post(admin, "/network/courses/sample-course/unassign", trainer="x",
+                 role="author").status_code == 404
+    assert _post(admin, "/network/courses/sample-course/", trainer="abc",
+                 role="author").status_code == 404
