@@ -61,6 +61,8 @@ def register_commands(app):
     from academy.core.demo import demo_command
     from academy.core.i18n_cli import i18n_cli
     from academy.courses.cli import courses_cli
+    from academy.network.cli import trainers_cli
 
     for command in (users_cli, courses_cli, demo_command, i18n_cli):
         app.cli.add_command(command)
+    app.cli.add_command(trainers_cli)

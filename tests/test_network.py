@@ -229,3 +229,24 @@ def test_coordinator_assigns_and_removes_trainers(signed_in, imported_app, peopl
         assert db.session.scalar(db.select(CourseAssignment)) is None
         actions = set(db.session.scalars(db.select(AuditEvent.action)))
         assert {"courses.assign", "courses.unassign"} <= actions
+
+
+def test_cli_reminds_each_unanswered_invitation_once_in_its_language(signed_in, imported_app,
+                                                                      tmp_path):
+    admin = signed_in("admin")
+    _invite(admin, email="ru@example.md", language="ru")
+    _invite(admin, email="en@example.md", language="en", name="Ion Ceban")
+    runner = imported_app.test_cli_runner()
+    assert "0 reminder(s) sent" in runner.invoke(args=["trainers", "remind"]).output
+    with imported_app.app_context():
+        for invitation in db.session.scalars(db.select(TrainerInvitation)):
+            invitation.created_at = invitation.created_at - timedelta(days=8)
+        db.session.commit()
+    result = runner.invoke(args=["trainers", "remind"])
+    assert result.exit_code == 0 and "2 reminder(s) sent" in result.output
+    reminders = _mails(tmp_path)[2:]
+    assert sorted(re.search(r"Content-Language: (\w+)", m).group(1) for m in reminders) == [
+        "en", "ru"]
+    assert "1 reminder(s) sent" not in runner.invoke(args=["trainers", "remind"]).output
+    for mail in reminders:
+        assert imported_app.test_client().get(_link(mail)).status_code == 200

@@ -235,6 +235,14 @@ def accept_with_existing_account(invitation, user):
     return True
 
 
+def due_for_reminder(waited):
+    """Open invitations never reminded whose invitee has not answered for `waited`."""
+    query = select(TrainerInvitation).where(
+        TrainerInvitation.accepted_at.is_(None), TrainerInvitation.reminded_at.is_(None),
+        TrainerInvitation.created_at <= utcnow() - waited)
+    return [i for i in db.session.scalars(query) if invitation_state(i) == "open"]
+
+
 def remind(invitation):
     """A new link for a pending invitation (the old one stops working), expiry renewed; audited."""
     token = _new_link_token(invitation)
