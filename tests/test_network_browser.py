@@ -124,3 +124,40 @@ def test_coordinator_invites_and_assigns_a_trainer(imported_app, live_server, br
         assert db.session.scalar(db.select(CourseAssignment).filter_by(user_id=user.id)).role \
             == "author"
     assert len(seen) == 8
+
+
+@pytest.mark.parametrize("ui_lang", ["en", "ru"])
+def test_audit_log_and_csv_report_are_accessible(imported_app, live_server, browser, tmp_path,
+                                                 ui_lang):
+    """The pages the journey does not reach: an admin's audit log, a CSV refused line by line."""
+    app = imported_app
+    from academy.auth.services import create_user
+
+    with app.app_context():
+        create_user("root@example.org", PASSWORD, role="admin", confirmed=True, locale=ui_lang)
+        db.session.commit()
+    csv_file = tmp_path / "trainers.csv"
+    csv_file.write_text("name,email,country,organisation,language\n"
+                        "Ион Чебан,ion@example.md,MD,Police,ru\n,bad,ZZ,,xx\n", encoding="utf-8")
+    with live_server(app) as server:
+        context = browser.new_context(locale="en-GB")
+        try:
+            page = context.new_page()
+            _sign_in(page, server.url, "root@example.org", PASSWORD)
+            page.goto(server.url + "/network/invitations/")
+            page.locator("#file").set_input_files(str(csv_file))
+            page.locator("form[action$='/csv'] button[type=submit]").click()
+            assert page.locator("table[aria-labelledby=report-heading] tbody tr").count() == 2
+            seen = []
+            _clean(page, seen)
+            assert horizontal_overflow(page) <= 0
+            page.goto(server.url + "/admin/audit/")
+            assert page.locator("tbody tr").count() >= 1  # the course import at least
+            _clean(page, seen)
+            assert horizontal_overflow(page) <= 0
+        finally:
+            context.close()
+    with app.app_context():
+        from academy.network.models import TrainerInvitation
+
+        assert db.session.scalar(db.select(db.func.count()).select_from(TrainerInvitation)) == 0

@@ -114,10 +114,7 @@ def set_scope(actor, user, text):
         scope = parse_scope(text)
     except ScopeError:
         raise AdminError("scope-invalid") from None
-    if scope != user.country_scope:
-        record_event("users.set_scope", target=user.email, old=user.country_scope, new=scope)
-        user.country_scope = scope
-        db.session.flush()
+    accounts.set_country_scope(user, scope)
 
 
 def set_active(actor, user, active):

@@ -253,6 +253,14 @@ def set_active(user, active):
     db.session.flush()
 
 
+def set_country_scope(user, scope):
+    """Store a coordinator's parsed scope (academy.auth.scopes.parse_scope); audited; flushes."""
+    if scope != user.country_scope:
+        record_event("users.set_scope", target=user.email, old=user.country_scope, new=scope)
+        user.country_scope = scope
+        db.session.flush()
+
+
 def set_role(email, role):
     """Give the account with `email` the role `role`; returns the user."""
     role = _check_role(role)

@@ -225,8 +225,8 @@ def accept_with_existing_account(invitation, user):
     if not _consume(invitation, user):
         return False
     old_role = user.role
-    if user.role == Role.LEARNER.value:
-        user.role = Role.TRAINER.value
+    if user.role == Role.LEARNER.value:  # staff keep their wider role
+        accounts.set_role(user.email, Role.TRAINER.value)
     if user.email_confirmed_at is None:
         user.email_confirmed_at = utcnow()
     record_event("network.accept", target=user.email, new_account=False, old=old_role,
