@@ -40,7 +40,8 @@ def event_query(actor="", action="", day_from=None, day_to=None):
 
 def known_actions():
     """Every action name in the log, for the filter's choices."""
-    return list(db.session.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action)))
+    query = select(AuditEvent.action).distinct().order_by(AuditEvent.action)
+    return list(db.session.scalars(query))
 
 
 def safe_cell(value):

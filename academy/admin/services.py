@@ -51,7 +51,8 @@ def search_clause(text):
     columns = (User.name_latin, User.name_cyrillic, User.email, User.organisation)
     escaped = [s.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
                for s in _spellings(text)]
-    return or_(*(column.ilike(f"%{s}%", escape="\\") for column in columns for s in escaped))
+    return or_(*(column.ilike(f"%{s}%", escape="\\")
+                 for column in columns for s in escaped))
 
 
 def user_query(actor, search="", role="", country="", active="", confirmed=""):

@@ -17,7 +17,7 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str | None] = mapped_column(String(255))
     name_latin: Mapped[str] = mapped_column(String(200), default="")
     name_cyrillic: Mapped[str] = mapped_column(String(200), default="")
-    country: Mapped[str] = mapped_column(String(8), default="other")
+    country: Mapped[str] = mapped_column(String(8), default="other", index=True)
     organisation: Mapped[str] = mapped_column(String(200), default="")
     position: Mapped[str] = mapped_column(String(200), default="")
     locale: Mapped[str] = mapped_column(String(5), default="en")

@@ -21,6 +21,6 @@ def remind_command(after_days):
     for invitation in due:
         token = invitations.remind(invitation)
         db.session.commit()  # the new link is saved before it is mailed
-        inviter = db.session.get(User, invitation.invited_by_id) if invitation.invited_by_id else None
-        emails.send_reminder(invitation, token, inviter)
+        inviter = invitation.invited_by_id and db.session.get(User, invitation.invited_by_id)
+        emails.send_reminder(invitation, token, inviter or None)
     click.echo(f"{len(due)} reminder(s) sent")

@@ -3,7 +3,8 @@ from babel import Locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import IntegerField, PasswordField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import (IntegerField, PasswordField, SelectField, SelectMultipleField, StringField,
+                     TextAreaField)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
