@@ -51,9 +51,13 @@ def register_blueprints(app):
     from academy.glossary.views import bp as glossary_bp
     from academy.learning.views import bp as learning_bp
     from academy.quizzes.views import bp as quizzes_bp
+    from academy.admin.views import bp as admin_bp
+    from academy.network.views import bp as network_bp
 
     for bp in (core_bp, auth_bp, mfa_bp, learning_bp, quizzes_bp, glossary_bp):
         app.register_blueprint(bp)
+    app.register_blueprint(admin_bp)
+    app.register_blueprint(network_bp)
 
 
 def register_commands(app):
@@ -62,6 +66,8 @@ def register_commands(app):
     from academy.core.demo import demo_command
     from academy.core.i18n_cli import i18n_cli
     from academy.courses.cli import courses_cli
+    from academy.network.cli import trainers_cli
 
     for command in (users_cli, courses_cli, demo_command, i18n_cli):
         app.cli.add_command(command)
+    app.cli.add_command(trainers_cli)

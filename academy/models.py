@@ -7,3 +7,4 @@ from academy.courses.models import (Course, GlossaryTerm, Module, ModuleAsset,  
                                     ModuleContent, ModuleVersion, Option, Question)
 from academy.learning.models import CourseCompletion, Enrolment, ModuleProgress  # noqa: F401
 from academy.quizzes.models import AttemptAnswer, QuizAttempt  # noqa: F401
+from academy.network.models import TrainerInvitation, TrainerProfile  # noqa: F401

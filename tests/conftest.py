@@ -108,4 +108,5 @@ def auth(client):
     return AuthActions(client)
 
 
-pytest_plugins = ["tests.postgres", "tests.live", "tests.redis_server", "tests.course_fixtures"]
+pytest_plugins = ["tests.postgres", "tests.live", "tests.redis_server", "tests.course_fixtures",
+                  "tests.network_fixtures"]

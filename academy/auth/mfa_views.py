@@ -3,9 +3,9 @@ from functools import wraps
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import _
-from flask_login import current_user, login_required, login_user
+from flask_login import current_user, login_required
 
-from academy.auth import mfa, services
+from academy.auth import mfa, services, sessions
 from academy.auth.forms import CodeForm, ConfirmForm, ReauthForm
 from academy.core.urls import safe_next
 from academy.extensions import db, limiter
@@ -22,12 +22,7 @@ def _pending_key():
 
 def _finish(user, remember, next_url):
     """Complete the sign-in begun with the password."""
-    lang = session.get("lang")
-    session.clear()  # a fresh session: nothing from before sign-in survives but the language
-    if lang:
-        session["lang"] = lang
-    login_user(user, remember=remember and not mfa.is_required(user))
-    mfa.mark_authenticated()
+    sessions.start_session(user, remember)
     return redirect(safe_next(next_url) or url_for("learning.dashboard"))
 
 

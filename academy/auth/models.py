@@ -17,7 +17,7 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str | None] = mapped_column(String(255))
     name_latin: Mapped[str] = mapped_column(String(200), default="")
     name_cyrillic: Mapped[str] = mapped_column(String(200), default="")
-    country: Mapped[str] = mapped_column(String(8), default="other")
+    country: Mapped[str] = mapped_column(String(8), default="other", index=True)
     organisation: Mapped[str] = mapped_column(String(200), default="")
     position: Mapped[str] = mapped_column(String(200), default="")
     locale: Mapped[str] = mapped_column(String(5), default="en")
@@ -34,6 +34,7 @@ class User(UserMixin, db.Model):
     mfa_enabled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     mfa_last_step: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     @property
     def is_active(self):

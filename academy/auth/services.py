@@ -242,6 +242,12 @@ def update_profile(user, **fields):
     db.session.flush()
 
 
+def record_sign_in(user):
+    """Remember when `user` last signed in (shown to administrators); flushes."""
+    user.last_login_at = tokens.utcnow()
+    db.session.flush()
+
+
 def end_all_sessions(user):
     """Sign `user` out on every device, remember-me cookies included."""
     security_event("sessions.end_all", user)
@@ -251,12 +257,21 @@ def end_all_sessions(user):
 
 def set_active(user, active):
     """Activate or deactivate an account; deactivation ends its sessions."""
-    record_event("users.activate" if active else "users.deactivate", target=user.email)
+    record_event("users.activate" if active else "users.deactivate", target=user.email,
+                 old=user.active, new=active)
     security_event("account.activated" if active else "account.deactivated", user)
     user.active = active
     if not active:
         user.session_version += 1
     db.session.flush()
+
+
+def set_country_scope(user, scope):
+    """Store a coordinator's parsed scope (academy.auth.scopes.parse_scope); audited; flushes."""
+    if scope != user.country_scope:
+        record_event("users.set_scope", target=user.email, old=user.country_scope, new=scope)
+        user.country_scope = scope
+        db.session.flush()
 
 
 def set_role(email, role):

@@ -1,8 +1,11 @@
 """Flask-Login wiring: sessions carry "id:session_version" so stale ones are refused."""
 from flask_babel import lazy_gettext as _l
-from flask_login import user_logged_out
+from flask import session
+from flask_login import login_user, user_logged_out
 
+from academy.auth import mfa, services
 from academy.auth.models import User
+from academy.core.roles import Role
 from academy.core.security_log import security_event
 from academy.extensions import db, login_manager
 
@@ -33,3 +36,17 @@ def _log_sign_out(app, user):
     """Every session that ends by signing out goes into the security log."""
     if user is not None and getattr(user, "is_authenticated", False):
         security_event("logout", user)
+
+
+def start_session(user, remember):
+    """Sign `user` in on this device after the password (and second factor) were checked."""
+    # A fresh session on every sign-in: nothing set before it (fixation) survives but the language.
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    # No 30-day remember-me cookie for the accounts that can see and change others' data.
+    login_user(user, remember=remember and not user.has_role(Role.COORDINATOR))
+    mfa.mark_authenticated()
+    services.record_sign_in(user)
+    db.session.commit()

@@ -1,16 +1,14 @@
 """Account pages: register, confirm, sign in and out, passwords, profile."""
-from flask import (Blueprint, current_app, flash, redirect, render_template, request, session,
-                   url_for)
+from flask import (Blueprint, current_app, flash, redirect, render_template, request, url_for)
 from flask_babel import _, refresh
 from flask_limiter.util import get_remote_address
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, logout_user
 
-from academy.auth import emails, mfa, services, sessions  # noqa: F401 - sessions: Flask-Login
+from academy.auth import emails, mfa, services, sessions
 from academy.auth.forms import (ChangePasswordForm, ConfirmForm, EmailOnlyForm, LoginForm,
                                 ProfileForm, RegisterForm, ResetPasswordForm)
 from academy.auth.tokens import RESET_PASSWORD, token_user
 from academy.core.mail import after_request_work
-from academy.core.roles import Role
 from academy.core.urls import safe_next
 from academy.extensions import db, limiter
 
@@ -44,17 +42,6 @@ def _account_key():
     return get_remote_address()
 
 
-def _start_session(user, remember):
-    # A fresh session on every sign-in: nothing set before it (fixation) survives but the language.
-    lang = session.get("lang")
-    session.clear()
-    if lang:
-        session["lang"] = lang
-    # No 30-day remember-me cookie for the accounts that can see and change others' data.
-    login_user(user, remember=remember and not user.has_role(Role.COORDINATOR))
-    mfa.mark_authenticated()
-
-
 def _home():
     return url_for("learning.dashboard")
 
@@ -82,7 +69,7 @@ def login():
     if mfa.needs_second_step(check.user):
         mfa.begin(check.user, form.remember.data, form.next.data)
         return redirect(url_for("mfa.verify"))
-    _start_session(check.user, remember=form.remember.data)
+    sessions.start_session(check.user, remember=form.remember.data)
     return redirect(safe_next(form.next.data) or _home())
 
 
@@ -209,7 +196,7 @@ def change_password():
             db.session.commit()
             # Other sessions end; this one carries on with the new session version.
             cookie = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
-            _start_session(current_user._get_current_object(), remember=cookie in request.cookies)
+            sessions.start_session(current_user._get_current_object(), remember=cookie in request.cookies)
             emails.send_password_changed(current_user)
             flash(_("Your password has been changed. You were signed out on your other devices."),
                   "success")

@@ -1,0 +1,1 @@
+"""People administration: the user list, account actions and the audit-log page."""

@@ -1,0 +1,1 @@
+"""The Prague Process Trainer Network: invitations, trainer profiles, directory, assignments."""
