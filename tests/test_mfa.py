@@ -217,3 +217,28 @@ def test_reauthentication_before_a_sensitive_change(mfa_app, make_user, auth):
     new_codes = re.findall(r"<code>([0-9a-f]{6}-[0-9a-f]{6})</code>",
                            client.get("/auth/mfa/recovery-codes").get_data(as_text=True))
     assert len(new_codes) == 10 and not set(new_codes) & set(codes)
+
+
+def test_role_and_scope_changes_need_a_recent_sign_in(app, make_user, auth):
+    from academy.auth import mfa
+
+    make_user("admin@example.org", role="admin")
+    target = make_user("t@example.org", role="trainer")
+    auth.login("admin@example.org")
+    client = auth.client
+    page_url = f"/admin/users/{target.id}/"
+    token = csrf_token(client.get(page_url).get_data(as_text=True))
+    with client.session_transaction() as session:
+        session[mfa.AUTH_AT] = 0
+    response = client.post(f"{page_url}role", data={"csrf_token": token, "role": "coordinator"},
+                           headers={"Referer": f"http://localhost{page_url}"})
+    assert "/auth/mfa/reauthenticate" in response.location
+    with app.app_context():
+        assert db.session.get(User, target.id).role == "trainer"  # nothing changed yet
+    page = client.get(response.location).get_data(as_text=True)
+    back = client.post(response.location, data={"csrf_token": csrf_token(page),
+                                                 "password": PASSWORD})
+    assert back.location.endswith(page_url)
+    client.post(f"{page_url}role", data={"csrf_token": token, "role": "coordinator"})
+    with app.app_context():
+        assert db.session.get(User, target.id).role == "coordinator"

@@ -7,6 +7,7 @@ from academy.admin import audit_log, services
 from academy.admin.forms import ROLE_LABELS, RoleForm, ScopeForm
 from academy.auth import emails
 from academy.auth.forms import ConfirmForm
+from academy.auth.mfa_views import recent_auth_required
 from academy.core.countries import country_choices, country_name, is_known_country
 from academy.core.i18n import current_lang
 from academy.core.roles import Role, role_required
@@ -90,6 +91,7 @@ def _refused(error):
 
 @bp.post("/users/<int:user_id>/role")
 @role_required(Role.COORDINATOR)
+@recent_auth_required
 def change_role(user_id):
     user = _managed_or_404(user_id)
     form = RoleForm(services.grantable_roles(current_user))
@@ -109,6 +111,7 @@ def change_role(user_id):
 
 @bp.post("/users/<int:user_id>/scope")
 @role_required(Role.ADMIN)
+@recent_auth_required
 def set_scope(user_id):
     user = _managed_or_404(user_id)
     form = ScopeForm()

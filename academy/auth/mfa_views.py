@@ -1,5 +1,6 @@
 """The second sign-in step, enrolment of an authenticator app, recovery codes, re-authentication."""
 from functools import wraps
+from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import _
@@ -100,12 +101,25 @@ def recovery_codes():
     return render_template("auth/mfa_recovery_codes.html", codes=codes)
 
 
+def _same_site_path(url):
+    """The path (and query) of `url` when it points at this site, else None."""
+    parts = urlsplit(url or "")
+    if parts.netloc != request.host:
+        return None
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
 def recent_auth_required(view):
-    """Ask for the password (and second factor) again unless given in the last 15 minutes."""
+    """Ask for the password (and second factor) again unless given in the last 15 minutes.
+
+    After a refused POST the user returns to the page the form was on, to make the change again.
+    """
     @wraps(view)
     def wrapped(*args, **kwargs):
         if current_user.is_authenticated and not mfa.is_recent():
-            return redirect(url_for("mfa.reauthenticate", next=request.full_path))
+            back = request.full_path if request.method == "GET" else _same_site_path(
+                request.referrer)
+            return redirect(url_for("mfa.reauthenticate", next=safe_next(back) or None))
         return view(*args, **kwargs)
 
     return wrapped
