@@ -24,7 +24,13 @@ def _counts(problems):
 @click.argument("path", type=click.Path(path_type=str))
 def check_command(path):
     """Validate a course folder or a folder of courses; print every problem."""
+    from academy.courses.stats import check_stats
+
+    from academy.courses.specs import Problems
+
     library, problems = parse_library(path)
+    problems = Problems(problems)
+    check_stats(library, problems)
     _print_problems(problems)
     errors, warnings = _counts(problems)
     modules = sum(module.kind == "lesson" for course in library.courses
@@ -36,6 +42,23 @@ def check_command(path):
         ngettext("%(num)d warning", "%(num)d warnings", warnings),
     ]))
     sys.exit(1 if errors else 0)
+
+
+@courses_cli.command("stats")
+@click.argument("path", type=click.Path(path_type=str))
+def stats_command(path):
+    """Print per course the answer-cue statistics and the scores of guessing strategies."""
+    from academy.courses.stats import course_stats, pool_warning, stats_report, stats_warnings
+
+    library, problems = parse_library(path)
+    _print_problems(problem for problem in problems if problem.severity == "error")
+    warned = False
+    for course in library.courses:
+        for line in stats_report(course):
+            click.echo(line)
+        warned = warned or bool(pool_warning(course)) or any(
+            stats_warnings(stats) for stats in course_stats(course).values())
+    sys.exit(1 if warned else 0)
 
 
 @courses_cli.command("import")
