@@ -72,3 +72,19 @@ def test_courses_stats_reports_and_exits_non_zero_past_the_limits(app):
     assert "expected score: blind 44%" in result.output
     fair = runner.invoke(args=["courses", "stats", str(DATA / "fair-course")])
     assert fair.exit_code == 0 and "warning" not in fair.output
+
+
+def test_the_shipped_library_passes_the_statistics_check_without_a_warning():
+    library, problems = parse_library(LIBRARY)
+    assert not problems, "\n".join(map(str, problems))
+    found = []
+    check_stats(library, found_problems := __import__(
+        "academy.courses.specs", fromlist=["Problems"]).Problems())
+    found = [str(problem) for problem in found_problems]
+    assert not found, "\n".join(found)
+    assert len(library.courses) == 3
+    for course in library.courses:
+        for figures in course_stats(course).values():
+            assert 0.4 <= figures.true_share <= 0.6, course.slug
+            assert figures.distractor_cue_rate <= figures.key_cue_rate, course.slug
+            assert figures.longest_rate <= figures.longest_chance, course.slug
