@@ -229,6 +229,8 @@ def _nearest_act(text, start, end):
     following = [(s, act) for s, e, act in _named(after) if _GAP_AFTER.match(after[:s])]
     if following:
         return min(following)[1]
-    paragraph = text[text.rfind("\n\n", 0, start) + 1:start]  # else the act the paragraph
-    earlier = _named(paragraph)                                # named last before it
+    if not text[:start].endswith("("):
+        return None
+    # "(Art. 54)": a bracketed reference cites the act the paragraph named last before it.
+    earlier = _named(text[text.rfind("\n\n", 0, start) + 1:start])
     return max(earlier)[2] if earlier else None
