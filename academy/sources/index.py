@@ -25,6 +25,14 @@ class ModuleRef:
     module_title: str
     kind: str  # lesson | final
     valid_as_of: date | None
+    course_title_ru: str = ""
+    module_title_ru: str = ""
+
+    def titles(self, lang):
+        """(course title, module title) in `lang`, English where there is no translation."""
+        if lang == "ru" and self.module_title_ru:
+            return self.course_title_ru or self.course_title, self.module_title_ru
+        return self.course_title, self.module_title
 
     @property
     def label(self):
@@ -167,9 +175,11 @@ def index_database() -> SourceIndex:
         .where(Module.retired.is_(False), Module.current_version_id.is_not(None))
         .order_by(Course.slug, Module.position)).all()
     for module, course in modules:
-        content = next((c for c in module.current_version.contents if c.lang == "en"), None)
+        contents = {c.lang: c for c in module.current_version.contents}
+        content = contents.get("en")
         if content is None:
             continue
+        russian = contents.get("ru")
         problems = Problems()
         parts = split_front_matter(content.source or "", "en.md", problems)
         body, questions = "", []
@@ -177,7 +187,7 @@ def index_database() -> SourceIndex:
             parsed = parse_body(parts[2], parts[3], "en.md", "en", problems)
             body, questions = parsed.text, parsed.questions
         ref = ModuleRef(course.slug, course.title_en, module.slug, content.title, module.kind,
-                        course.valid_as_of)
+                        course.valid_as_of, course.title_ru, russian.title if russian else "")
         index_module(index, ref, content.sources, body, questions)
     return index
 

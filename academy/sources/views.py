@@ -4,6 +4,7 @@ import re
 from flask import Blueprint, current_app, render_template, request
 from flask_babel import _
 
+from academy.core.i18n import current_lang
 from academy.core.roles import Role, role_required
 from academy.sources.index import DEFAULT_MAX_AGE_MONTHS, index_database
 
@@ -41,5 +42,5 @@ def index():
     months = current_app.config.get("ACADEMY_SOURCES_MAX_AGE_MONTHS", DEFAULT_MAX_AGE_MONTHS)
     return render_template(
         "sources/index.html", rows=rows, entries=entries, act=act, article=article,
-        error=error, stale=index.stale(max_age_months=months), months=months,
+        error=error, lang=current_lang(), stale=index.stale(max_age_months=months), months=months,
         acts=sorted(index.acts.values(), key=lambda e: e.act.sort_key))
