@@ -45,19 +45,19 @@ def init_extensions(app):
 
 def register_blueprints(app):
     """Register every feature's blueprint."""
+    from academy.admin.views import bp as admin_bp
     from academy.auth.mfa_views import bp as mfa_bp
     from academy.auth.views import bp as auth_bp
     from academy.core.views import bp as core_bp
     from academy.glossary.views import bp as glossary_bp
     from academy.learning.views import bp as learning_bp
-    from academy.quizzes.views import bp as quizzes_bp
-    from academy.admin.views import bp as admin_bp
     from academy.network.views import bp as network_bp
+    from academy.quizzes.views import bp as quizzes_bp
+    from academy.sources.views import bp as sources_bp
 
-    for bp in (core_bp, auth_bp, mfa_bp, learning_bp, quizzes_bp, glossary_bp):
+    for bp in (core_bp, auth_bp, mfa_bp, learning_bp, quizzes_bp, glossary_bp, sources_bp,
+               admin_bp, network_bp):
         app.register_blueprint(bp)
-    app.register_blueprint(admin_bp)
-    app.register_blueprint(network_bp)
 
 
 def register_commands(app):
@@ -68,6 +68,5 @@ def register_commands(app):
     from academy.courses.cli import courses_cli
     from academy.network.cli import trainers_cli
 
-    for command in (users_cli, courses_cli, demo_command, i18n_cli):
+    for command in (users_cli, courses_cli, demo_command, i18n_cli, trainers_cli):
         app.cli.add_command(command)
-    app.cli.add_command(trainers_cli)

@@ -56,9 +56,13 @@ def test_sample_library_is_valid_with_one_warning(course):
 def test_check_command_prints_problems_on_stderr_and_a_summary(runner, library):
     result = runner.invoke(args=["courses", "check", str(library)])
     assert result.exit_code == 0
-    assert result.stdout == "1 course, 3 modules, 0 errors, 1 warning\n"
-    assert result.stderr.endswith("warning: no Russian translation (ru.md): Russian readers will "
-                                  "see the English text with a notice\n")
+    # The sample pool of 4 drawing 3 also gets the statistics check's pool warning.
+    assert result.stdout == "1 course, 3 modules, 0 errors, 2 warnings\n"
+    assert ("warning: no Russian translation (ru.md): Russian readers will see the English text "
+            "with a notice\n") in result.stderr
+    assert result.stderr.endswith("course.yml:1: warning: the final pool has 4 questions for a "
+                                  "draw of 3: hold at least 6 so that a new attempt sees new "
+                                  "questions\n")
 
 
 def test_check_command_exits_1_on_error_without_traceback(runner, course):

@@ -24,7 +24,16 @@ def _counts(problems):
 @click.argument("path", type=click.Path(path_type=str))
 def check_command(path):
     """Validate a course folder or a folder of courses; print every problem."""
+    from academy.courses.stats import check_stats
+    from academy.sources.index import check_sources
+
+    from academy.courses.specs import Problems
+
     library, problems = parse_library(path)
+    problems = Problems(problems)
+    check_stats(library, problems)
+    check_sources(library, problems)
+    problems.sort(key=lambda problem: (problem.path, problem.line))
     _print_problems(problems)
     errors, warnings = _counts(problems)
     modules = sum(module.kind == "lesson" for course in library.courses
@@ -36,6 +45,69 @@ def check_command(path):
         ngettext("%(num)d warning", "%(num)d warnings", warnings),
     ]))
     sys.exit(1 if errors else 0)
+
+
+@courses_cli.command("stats")
+@click.argument("path", type=click.Path(path_type=str))
+def stats_command(path):
+    """Print per course the answer-cue statistics and the scores of guessing strategies."""
+    from academy.courses.stats import course_stats, pool_warning, stats_report, stats_warnings
+
+    library, problems = parse_library(path)
+    _print_problems(problem for problem in problems if problem.severity == "error")
+    warned = False
+    for course in library.courses:
+        for line in stats_report(course):
+            click.echo(line)
+        warned = warned or bool(pool_warning(course)) or any(
+            stats_warnings(stats) for stats in course_stats(course).values())
+    sys.exit(1 if warned else 0)
+
+
+def _article_order(number):
+    return (0, 0) if number == "" else (1, int(number)) if number.isdigit() else (2, 0)
+
+
+@courses_cli.command("sources")
+@click.argument("path", default="courses", type=click.Path(path_type=str))
+@click.option("--act", help="A CELEX number, application number or a word of the act's name.")
+@click.option("--article", help="An article number, e.g. 68.")
+@click.option("--max-age-months", type=click.IntRange(1, 600), default=None,
+              help="Flag modules whose valid_as_of is older than this (default 12).")
+def sources_command(path, act, article, max_age_months):
+    """List the acts and articles the library cites and the modules and questions citing them."""
+    from flask import current_app
+
+    from academy.sources.index import index_library
+
+    library, problems = parse_library(path)
+    _print_problems(problem for problem in problems if problem.severity == "error")
+    index = index_library(library)
+    entries = index.select(act, article)
+    if not entries:
+        click.echo(_("No module cites %(what)s.", what=" ".join(
+            part for part in (act, article and f"Art. {article}") if part) or _("any act")))
+    for entry in entries:
+        click.echo(f"{entry.act.label} [{entry.act.id}] {entry.act.url}")
+        for number in sorted(entry.articles, key=_article_order):
+            places = {}
+            for use in entry.articles[number]:
+                where = places.setdefault(use.module.label, [])
+                label = _("question %(number)d", number=use.question) if use.question else \
+                    (_("sources") if use.where == "sources" else _("text"))
+                if label not in where:
+                    where.append(label)
+            heading = _("Art. %(number)s", number=number) if number else _("the act")
+            click.echo(f"  {heading}: " + "; ".join(
+                f"{module} ({', '.join(where)})" for module, where in places.items()))
+    months = max_age_months or current_app.config.get("ACADEMY_SOURCES_MAX_AGE_MONTHS", 12)
+    stale = index.stale(max_age_months=months)
+    if stale:
+        click.echo(ngettext("%(num)d module is older than %(months)d months (valid_as_of): "
+                            "review it", "%(num)d modules are older than %(months)d months "
+                            "(valid_as_of): review them", len(stale), months=months))
+        for module in stale:
+            click.echo(f"  {module.label} ({module.valid_as_of.isoformat()})")
 
 
 @courses_cli.command("import")
