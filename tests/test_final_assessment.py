@@ -328,6 +328,7 @@ def test_answers_are_saved_and_come_back_after_a_new_sign_in(app, client, course
                            headers={"Accept": "application/json"})
     assert response.status_code == 400 and "error" in response.get_json()
     submit(client, url, correct)
+    data["csrf_token"] = csrf_token(html)
     response = client.post(f"/attempts/{attempt_id(url)}/answers", data=data,
                            headers={"Accept": "application/json"})
     assert response.status_code == 409
