@@ -47,6 +47,7 @@ class ModuleStatus:
     state: str
     best_score: int | None
     question_count: int
+    completed_at: datetime | None = None
 
 
 @dataclass
@@ -240,7 +241,8 @@ def _status(module, progress, questions):
         state = OPENED
     else:
         state = NOT_STARTED
-    return ModuleStatus(module, state, progress.best_score if progress else None, questions)
+    return ModuleStatus(module, state, progress.best_score if progress else None, questions,
+                        progress.completed_at if progress else None)
 
 
 def course_progress(user_id, course, modules):
