@@ -74,9 +74,9 @@ def attempt(attempt_id):
         if not any(selections.values()):
             # An empty form is a slip (a stray click), not an answer: it must not use an attempt.
             db.session.rollback()
-            return _quiz_page(attempt, error=_(
-                "You have not answered any question yet, so nothing was recorded. "
-                "Choose your answers, then submit them."))
+            flash(_("You have not answered any question yet, so nothing was recorded. "
+                    "Choose your answers, then submit them."), "error")
+            return redirect(url_for("quizzes.attempt", attempt_id=attempt.id))
         result = services.submit_attempt(attempt, selections)
         if not result.claimed:
             # Someone else (a double click, a parallel request) already submitted it.
