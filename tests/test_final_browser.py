@@ -150,4 +150,11 @@ def test_final_answers_survive_and_the_wait_holds(imported_app, make_user, live_
         page.goto(server.url + "/dashboard/history")
         assert "completed on" in page.locator("main").inner_text()
         shot(page, "history-1280-en")
+        page.set_viewport_size({"width": 360, "height": 740})
+        page.get_by_role("button", name="Русский").click()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        shot(page, "history-360-ru")
+        page.goto(server.url + FINAL)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        shot(page, "final-passed-360-ru")
         desktop.close()
