@@ -257,8 +257,9 @@ def test_a_failed_final_hides_the_key_on_every_page(app, client, course, learner
                if not any(text in source for source in lesson_sources)]
     assert len(scanned) >= 4 and len(feedback) == 8  # the scan cannot pass for want of texts
 
+    open_quiz = start_quiz(client, FIRST)  # a module quiz taken again: an open quiz page
     pages = [review_url, FINAL, SAMPLE, "/courses/", "/dashboard", "/dashboard/history",
-             "/glossary", *[SAMPLE + slug for slug in LESSONS], *lesson_attempts]
+             "/glossary", *[SAMPLE + slug for slug in LESSONS], *lesson_attempts, open_quiz]
     for lang in ("en", "ru"):
         set_language(client, lang)
         for url in pages:
