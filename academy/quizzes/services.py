@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from flask_babel import format_datetime
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -131,15 +131,8 @@ def _open_attempt(user_id, module_id):
         QuizAttempt.submitted_at.is_(None)))
 
 
-def submitted_count(user_id, module_id):
-    """How many attempts at the module's quiz the user has submitted."""
-    return db.session.scalar(select(func.count(QuizAttempt.id)).where(
-        QuizAttempt.user_id == user_id, QuizAttempt.module_id == module_id,
-        QuizAttempt.submitted_at.is_not(None)))
-
-
 def quiz_summary(user_id, module, course):
-    """Submitted attempts (newest first), the open attempt and the attempt limit."""
+    """Submitted attempts (newest first), the open attempt, the limit, the wait and the lock."""
     submitted = db.session.scalars(select(QuizAttempt).where(
         QuizAttempt.user_id == user_id, QuizAttempt.module_id == module.id,
         QuizAttempt.submitted_at.is_not(None)).order_by(QuizAttempt.submitted_at.desc(),
