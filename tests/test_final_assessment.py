@@ -406,3 +406,59 @@ def test_leaving_a_course_keeps_the_results_and_the_attempts(app, client, course
     response = client.post(SAMPLE + "leave", data={})
     assert response.status_code == 400  # CSRF
     assert client.get("/courses/no-such-course/leave").status_code == 404
+
+
+# --- PostgreSQL: aware times, JSON drafts, the server-side defaults of the migration -----------
+
+@pytest.mark.postgres
+def test_final_rules_on_postgresql(postgres_url):
+    from flask_migrate import upgrade
+
+    from academy import create_app
+    from academy.auth.services import create_user
+    from academy.courses.services import import_library
+    from academy.learning import services as learning
+    from academy.quizzes import services as quizzes
+    from tests.course_fixtures import SAMPLE_LIBRARY
+
+    app = create_app({"TESTING": True, "DATABASE_URL": postgres_url, "SECRET_KEY": "test-secret"})
+    try:
+        with app.app_context(), app.test_request_context():
+            upgrade()
+            import_library(SAMPLE_LIBRARY)
+            user = create_user(email="pg@example.org", password="x" * 12, role="learner",
+                               confirmed=True)
+            db.session.flush()
+            course = learning.get_course("sample-course")
+            assert (course.final_max_attempts, course.final_requires_modules) == (3, True)
+            enrolment, _created = learning.enrol(user.id, course)
+            final = next(m for m in learning.course_modules(course) if m.kind == "final")
+            learning.record_module_opened(enrolment, final)
+            with pytest.raises(quizzes.QuizError, match="every module"):
+                quizzes.start_attempt(user.id, final, course, "en")
+            for module in learning.course_modules(course):
+                if module.kind == "lesson":
+                    learning.record_module_opened(enrolment, module).completed_at = \
+                        learning.utcnow()
+            attempt = quizzes.start_attempt(user.id, final, course, "en")
+            first = attempt.layout[0]
+            assert quizzes.save_draft(attempt, {first["question_id"]: {first["option_ids"][0]}})
+            db.session.commit()
+            assert quizzes.draft_selections(attempt) == {
+                first["question_id"]: {first["option_ids"][0]}}
+            quizzes.submit_attempt(attempt, quizzes.draft_selections(attempt))
+            db.session.commit()
+            summary = quizzes.quiz_summary(user.id, final, course)
+            assert summary.remaining == 2 and summary.waiting and not summary.can_start
+            assert summary.next_start_at - quizzes.as_utc(attempt.submitted_at) == timedelta(
+                hours=24)
+            with pytest.raises(quizzes.QuizError, match="next attempt"):
+                quizzes.start_attempt(user.id, final, course, "en")
+            attempt.submitted_at -= timedelta(hours=24)
+            db.session.commit()
+            assert quizzes.start_attempt(user.id, final, course, "en").id != attempt.id
+            db.session.commit()
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
