@@ -151,7 +151,7 @@ def test_unknown_key(course):
     only_error(course, f"{course / 'course.yml'}:{line_of(course / 'course.yml', 'colour')}: "
                        "error: unknown key colour (allowed here: title, summary, thematic_area, "
                        "pass_mark, certificate, estimated_hours, valid_as_of, shuffle_options, "
-                       "max_attempts, final_assessment)")
+                       "max_attempts, quiz_review, final_assessment)")
 
 
 @pytest.mark.parametrize("line, message", [

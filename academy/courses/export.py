@@ -79,8 +79,14 @@ def course_yaml(course) -> str:
     }
     if course.max_attempts:
         data["max_attempts"] = course.max_attempts
+    if course.quiz_review != "full":
+        data["quiz_review"] = course.quiz_review
     if course.final_draw:
-        data["final_assessment"] = {"draw": course.final_draw}
+        data["final_assessment"] = {
+            "draw": course.final_draw, "max_attempts": course.final_max_attempts,
+            "wait_hours": course.final_wait_hours,
+            "requires_all_modules": course.final_requires_modules,
+            "review": course.final_review}
     return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
 
 

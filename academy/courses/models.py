@@ -2,7 +2,7 @@
 from datetime import date, datetime
 
 from sqlalchemy import (JSON, Date, DateTime, ForeignKey, Integer, LargeBinary, String, Text,
-                        UniqueConstraint, func)
+                        UniqueConstraint, func, true)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from academy.extensions import db
@@ -27,6 +27,15 @@ class Course(db.Model):
     shuffle_options: Mapped[bool] = mapped_column(default=True)
     max_attempts: Mapped[int | None] = mapped_column(Integer)
     final_draw: Mapped[int | None] = mapped_column(Integer)
+    # What the review of a module quiz shows: full, outcome or score (specs.REVIEW_LEVELS).
+    quiz_review: Mapped[str] = mapped_column(String(10), default="full", server_default="full")
+    # The final assessment keeps its value (DESIGN §4): limited attempts, a wait between them,
+    # open only once every module is complete, a review without the key until it is passed.
+    final_max_attempts: Mapped[int] = mapped_column(Integer, default=3, server_default="3")
+    final_wait_hours: Mapped[int] = mapped_column(Integer, default=24, server_default="24")
+    final_requires_modules: Mapped[bool] = mapped_column(default=True, server_default=true())
+    final_review: Mapped[str] = mapped_column(String(10), default="outcome",
+                                              server_default="outcome")
     # Hash of the whole course as imported: the "content version" certificates name.
     content_hash: Mapped[str] = mapped_column(String(64))
     content_version: Mapped[int] = mapped_column(Integer, default=1)

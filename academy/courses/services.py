@@ -14,7 +14,7 @@ from academy.courses.markdown import ImageSource, render_inline, render_markdown
 from academy.courses.models import (Course, GlossaryTerm, Module, ModuleAsset, ModuleContent,
                                     ModuleVersion, Option, Question)
 from academy.courses.parser import parse_library
-from academy.courses.specs import CourseSpec, GlossaryEntry, ModuleSpec, Problem
+from academy.courses.specs import FINAL_DEFAULTS, CourseSpec, GlossaryEntry, ModuleSpec, Problem
 from academy.extensions import db
 
 
@@ -125,8 +125,18 @@ def _course_fields(meta):
                         else date.fromisoformat(valid_as_of)),
         "shuffle_options": meta.get("shuffle_options", True) is not False,
         "max_attempts": meta.get("max_attempts"),
-        "final_draw": (meta.get("final_assessment") or {}).get("draw"),
+        "quiz_review": meta.get("quiz_review", "full"),
+        **_final_fields(meta.get("final_assessment") or {}),
     }
+
+
+def _final_fields(final):
+    """The final assessment's options from course.yml, each with its safe default (DESIGN §4)."""
+    options = {**FINAL_DEFAULTS, **{k: v for k, v in final.items() if v is not None}}
+    return {"final_draw": final.get("draw"), "final_max_attempts": options["max_attempts"],
+            "final_wait_hours": options["wait_hours"],
+            "final_requires_modules": options["requires_all_modules"] is not False,
+            "final_review": options["review"]}
 
 
 def _update(row, fields) -> bool:

@@ -14,6 +14,12 @@ MAX_SLUG_LENGTH = 100
 MAX_MODULE_BYTES = 512 * 1024
 FINAL_SLUG = "final"
 FINAL_POSITION = 99
+# What a quiz review shows: "full" — each answer, the correct options and the feedback;
+# "outcome" — the score and, per question, the stem and whether the answer was right;
+# "score" — the score alone.
+REVIEW_LEVELS = ("full", "outcome", "score")
+FINAL_DEFAULTS = {"max_attempts": 3, "wait_hours": 24, "requires_all_modules": True,
+                  "review": "outcome"}
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,8 @@ from datetime import date, datetime
 from flask_babel import _
 
 from academy.courses.markdown import glossary_key, link_problem, url_kind
-from academy.courses.specs import SLUG_RE, THEMATIC_AREAS, ModuleFile, Problems
+from academy.courses.specs import (REVIEW_LEVELS, SLUG_RE, THEMATIC_AREAS, ModuleFile,
+                                   Problems)
 
 _HASH_PREFIX = re.compile(r"^[0-9a-f]{12}$")
 
@@ -111,7 +112,14 @@ COURSE_SCHEMA = {
     "valid_as_of": (True, _iso_date),
     "shuffle_options": (False, _boolean),
     "max_attempts": (False, _whole_number(1)),
-    "final_assessment": (False, {"draw": (True, _whole_number(1))}),
+    "quiz_review": (False, _choice(*REVIEW_LEVELS)),
+    "final_assessment": (False, {
+        "draw": (True, _whole_number(1)),
+        "max_attempts": (False, _whole_number(1)),
+        "wait_hours": (False, _whole_number(0, 8760)),
+        "requires_all_modules": (False, _boolean),
+        "review": (False, _choice(*REVIEW_LEVELS)),
+    }),
 }
 MODULE_SCHEMA = {
     "title": (True, _text(300)),

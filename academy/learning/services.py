@@ -47,6 +47,7 @@ class ModuleStatus:
     state: str
     best_score: int | None
     question_count: int
+    completed_at: datetime | None = None
 
 
 @dataclass
@@ -240,7 +241,8 @@ def _status(module, progress, questions):
         state = OPENED
     else:
         state = NOT_STARTED
-    return ModuleStatus(module, state, progress.best_score if progress else None, questions)
+    return ModuleStatus(module, state, progress.best_score if progress else None, questions,
+                        progress.completed_at if progress else None)
 
 
 def course_progress(user_id, course, modules):
@@ -300,3 +302,40 @@ def dashboard_enrolments(user_id):
         .options(selectinload(Enrolment.course),
                  selectinload(Enrolment.last_module).selectinload(Module.current_version)
                  .selectinload(ModuleVersion.contents))).all()
+
+
+@dataclass
+class CourseRecord:
+    """One course in the learner's history: dates, each module's status and best score."""
+
+    enrolment: Enrolment
+    progress: CourseProgress
+
+    @property
+    def course(self):
+        return self.enrolment.course
+
+
+def learning_history(user_id):
+    """Every course the user is enrolled in, completed ones first by date, then by activity."""
+    records = []
+    for enrolment in dashboard_enrolments(user_id):
+        modules = course_modules(enrolment.course)
+        records.append(CourseRecord(enrolment, course_progress(user_id, enrolment.course, modules)))
+    return records
+
+
+def leave_course(user_id, course):
+    """End the user's enrolment in a course they have not completed.
+
+    Progress and attempts stay on record: enrolling again picks them up, and leaving never
+    gives the final assessment's attempts back.
+    """
+    enrolment = get_enrolment(user_id, course.id)
+    if enrolment is None:
+        raise LearningError(_("You are not enrolled in this course."))
+    if get_completion(user_id, course.id) is not None:
+        raise LearningError(_("You have completed this course: it stays in your learning "
+                              "history."))
+    db.session.delete(enrolment)
+    db.session.flush()

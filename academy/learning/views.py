@@ -130,3 +130,4 @@ def dashboard():
 
 
 from academy.learning import media  # noqa: E402,F401  (its route joins this blueprint)
+from academy.learning import history  # noqa: E402,F401  (its routes join this blueprint)

@@ -31,6 +31,9 @@ class QuizAttempt(db.Model):
     score: Mapped[int | None] = mapped_column(Integer)
     passed: Mapped[bool | None]
     lang: Mapped[str] = mapped_column(String(5), default="en")
+    # The answers given so far, saved as they are given: {"<question id>": [option ids]}.
+    draft: Mapped[dict | None] = mapped_column(JSON)
+    saved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     module: Mapped[Module] = relationship()
     version: Mapped[ModuleVersion] = relationship()
@@ -39,6 +42,8 @@ class QuizAttempt(db.Model):
 
 
 class AttemptAnswer(db.Model):
+    """The graded answer to one question of a submitted attempt."""
+
     __tablename__ = "attempt_answer"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,10 +1,12 @@
 """Quiz attempts: start, answer checking, grading in one transaction, review."""
 import random
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 
+from flask_babel import format_datetime
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -28,11 +30,16 @@ class InvalidAnswer(Exception):
 
 @dataclass
 class QuizSummary:
-    """A learner's standing on one module's quiz."""
+    """A learner's standing on one module's quiz (or the final): attempts, limits, the wait."""
 
     submitted: list[QuizAttempt]
     open_attempt: QuizAttempt | None
     max_attempts: int | None
+    # When the next attempt may start (None: now); only the final makes the learner wait.
+    next_start_at: datetime | None = None
+    # Lesson modules still to complete before the final opens.
+    missing: list = field(default_factory=list)
+    final: bool = False
 
     @property
     def used(self):
@@ -46,8 +53,53 @@ class QuizSummary:
         return max(self.max_attempts - self.used, 0)
 
     @property
+    def passed(self):
+        return any(attempt.passed for attempt in self.submitted)
+
+    @property
+    def locked(self):
+        """The final is closed until the modules in `missing` are complete."""
+        return bool(self.missing)
+
+    @property
+    def waiting(self):
+        return self.next_start_at is not None
+
+    @property
     def can_start(self):
-        return self.open_attempt is not None or self.remaining is None or self.remaining > 0
+        if self.open_attempt is not None:
+            return True
+        if self.final and self.passed:
+            return False  # a passed final is done: its review now shows the key
+        return (not self.locked and not self.waiting
+                and (self.remaining is None or self.remaining > 0))
+
+
+def as_utc(moment):
+    """A stored time as an aware UTC datetime (SQLite gives them back naive)."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def attempt_limit(module, course):
+    """The attempt limit of the module's quiz: the final's own, else the course's (may be None)."""
+    return course.final_max_attempts if module.kind == "final" else course.max_attempts
+
+
+def missing_modules(user_id, module, course):
+    """The lesson modules the learner must still complete before this final opens."""
+    if module.kind != "final" or not course.final_requires_modules:
+        return []
+    progress = learning.course_progress(user_id, course, learning.course_modules(course))
+    return [status.module for status in progress.lessons if status.state != learning.COMPLETED]
+
+
+def next_start(submitted, module, course, now=None):
+    """When the next final attempt may start, or None when it may start now."""
+    if module.kind != "final" or not submitted or not course.final_wait_hours:
+        return None
+    last = max(as_utc(attempt.submitted_at) for attempt in submitted)
+    ready = last + timedelta(hours=course.final_wait_hours)
+    return ready if ready > (now or learning.utcnow()) else None
 
 
 @dataclass
@@ -58,6 +110,7 @@ class ReviewItem:
     selected: set[int]
     correct_ids: set[int]
     correct: bool
+    answered: bool = True
 
 
 @dataclass
@@ -78,27 +131,47 @@ def _open_attempt(user_id, module_id):
         QuizAttempt.submitted_at.is_(None)))
 
 
-def submitted_count(user_id, module_id):
-    """How many attempts at the module's quiz the user has submitted."""
-    return db.session.scalar(select(func.count(QuizAttempt.id)).where(
-        QuizAttempt.user_id == user_id, QuizAttempt.module_id == module_id,
-        QuizAttempt.submitted_at.is_not(None)))
-
-
 def quiz_summary(user_id, module, course):
-    """Submitted attempts (newest first), the open attempt and the attempt limit."""
+    """Submitted attempts (newest first), the open attempt, the limit, the wait and the lock."""
     submitted = db.session.scalars(select(QuizAttempt).where(
         QuizAttempt.user_id == user_id, QuizAttempt.module_id == module.id,
         QuizAttempt.submitted_at.is_not(None)).order_by(QuizAttempt.submitted_at.desc(),
                                                         QuizAttempt.id.desc())).all()
-    return QuizSummary(list(submitted), _open_attempt(user_id, module.id), course.max_attempts)
+    submitted = list(submitted)
+    return QuizSummary(submitted, _open_attempt(user_id, module.id), attempt_limit(module, course),
+                       next_start(submitted, module, course),
+                       missing_modules(user_id, module, course), module.kind == "final")
 
 
-def build_layout(module, course):
+def _seen_stems(user_id, module):
+    """English stems of the questions the learner was given in earlier attempts at `module`."""
+    layouts = db.session.scalars(select(QuizAttempt.layout).where(
+        QuizAttempt.user_id == user_id, QuizAttempt.module_id == module.id)).all()
+    ids = {item["question_id"] for layout in layouts for item in layout}
+    if not ids:
+        return set()
+    return set(db.session.scalars(select(Question.stem_en).where(Question.id.in_(ids))))
+
+
+def draw_questions(pool, draw, seen_stems):
+    """`draw` questions from `pool`, those not seen before first, in random order."""
+    unseen = [q for q in pool if q.stem_en not in seen_stems]
+    seen = [q for q in pool if q.stem_en in seen_stems]
+    if len(unseen) >= draw:
+        chosen = _random.sample(unseen, draw)
+    else:
+        chosen = unseen + _random.sample(seen, min(draw - len(unseen), len(seen)))
+    _random.shuffle(chosen)
+    return chosen
+
+
+def build_layout(module, course, user_id=None):
     """The questions of a new attempt and each one's option order."""
     questions = list(module.current_version.questions)
     if module.kind == "final" and course.final_draw:
-        questions = _random.sample(questions, min(course.final_draw, len(questions)))
+        # Stems, not ids: a question unchanged in a newer version has been seen all the same.
+        seen = _seen_stems(user_id, module) if user_id is not None else set()
+        questions = draw_questions(questions, min(course.final_draw, len(questions)), seen)
     layout = []
     for question in questions:
         option_ids = [option.id for option in question.options]
@@ -118,11 +191,18 @@ def start_attempt(user_id, module, course, lang):
     existing = _open_attempt(user_id, module.id)
     if existing is not None:
         return existing
-    used = submitted_count(user_id, module.id)
-    if course.max_attempts is not None and used >= course.max_attempts:
+    summary = quiz_summary(user_id, module, course)
+    if summary.final and summary.passed:
+        raise QuizError(_("You have passed the final assessment."))
+    if summary.locked:
+        raise QuizError(_("The final assessment opens once you have completed every module."))
+    if summary.remaining == 0:
         raise QuizError(_("You have used all %(count)d attempts at this quiz.",
-                          count=course.max_attempts))
-    layout = build_layout(module, course)
+                          count=summary.max_attempts))
+    if summary.waiting:
+        raise QuizError(_("Your next attempt is possible from %(time)s.",
+                          time=format_datetime(summary.next_start_at, "medium")))
+    layout = build_layout(module, course, user_id)
     if not layout:
         raise QuizError(_("This module has no quiz."))
     try:
@@ -152,6 +232,24 @@ def quiz_items(attempt):
         by_id = {option.id: option for option in question.options}
         items.append((number, question, [by_id[i] for i in item["option_ids"]]))
     return items
+
+
+def save_draft(attempt, selections):
+    """Keep the answers given so far on the open attempt; False once it has been submitted."""
+    draft = {str(question_id): sorted(chosen) for question_id, chosen in selections.items()
+             if chosen}
+    saved = db.session.execute(
+        update(QuizAttempt)
+        .where(QuizAttempt.id == attempt.id, QuizAttempt.submitted_at.is_(None))
+        .values(draft=draft, saved_at=learning.utcnow())
+        .execution_options(synchronize_session=False)).rowcount
+    db.session.expire(attempt, ["draft", "saved_at"])
+    return saved == 1
+
+
+def draft_selections(attempt):
+    """{question id: set of option ids} saved so far on the attempt."""
+    return {int(question_id): set(ids) for question_id, ids in (attempt.draft or {}).items()}
 
 
 def parse_answers(attempt, form):
@@ -214,15 +312,35 @@ def submit_attempt(attempt, selections):
     return GradeResult(claimed=True, completion=completion)
 
 
-def review_items(attempt):
-    """Each question with the learner's answer, the correct options and whether it was right."""
+def review_level(attempt, summary):
+    """What the attempt's review may show: "full", "outcome" or "score" (DESIGN §4).
+
+    A final's key stays hidden (its course's `final_review`, "outcome" by default) until the
+    learner has passed the final or used up its attempts.
+    """
+    course = attempt.module.course
+    if attempt.module.kind != "final":
+        return course.quiz_review
+    if summary.passed or summary.remaining == 0:
+        return "full"
+    return course.final_review
+
+
+def review_items(attempt, level="full"):
+    """Each question with the learner's answer and whether it was right.
+
+    Only a "full" review carries the options and which of them are correct: a restricted one
+    never hands the key to the template at all.
+    """
     answers = {answer.question_id: answer for answer in attempt.answers}
     items = []
     for number, question, options in quiz_items(attempt):
         answer = answers.get(question.id)
+        full = level == "full"
         items.append(ReviewItem(
-            number=number, question=question, options=options,
-            selected=set(answer.selected_option_ids) if answer else set(),
-            correct_ids={option.id for option in options if option.is_correct},
-            correct=bool(answer and answer.correct)))
+            number=number, question=question, options=options if full else [],
+            selected=set(answer.selected_option_ids) if answer and full else set(),
+            correct_ids={option.id for option in options if option.is_correct} if full else set(),
+            correct=bool(answer and answer.correct),
+            answered=bool(answer and answer.selected_option_ids)))
     return items

@@ -1,5 +1,6 @@
 """Quiz views: start an attempt, answer it, submit it once, review it."""
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -27,6 +28,36 @@ def start(slug, module_slug):
     return redirect(url_for("quizzes.attempt", attempt_id=attempt.id))
 
 
+def _wants_json():
+    return request.accept_mimetypes.best == "application/json"
+
+
+@bp.post("/attempts/<int:attempt_id>/answers")
+@login_required
+def save(attempt_id):
+    """Save the answers given so far (the "Save" button, or the page's script on each change)."""
+    attempt = services.get_own_attempt(attempt_id, current_user.id) or abort(404)
+    url = url_for("quizzes.attempt", attempt_id=attempt.id)
+    try:
+        selections = services.parse_answers(attempt, request.form)
+    except services.InvalidAnswer as error:
+        db.session.rollback()
+        if _wants_json():
+            return jsonify(error=str(error)), 400
+        return _quiz_page(attempt, error=str(error)), 400
+    saved = services.save_draft(attempt, selections)
+    db.session.commit()
+    if _wants_json():
+        if not saved:
+            return jsonify(error=_("This attempt has already been submitted.")), 409
+        return jsonify(saved=_("Answers saved at %(time)s.",
+                               time=format_datetime(attempt.saved_at, "medium")))
+    if saved:
+        flash(_("Your answers are saved. You can come back to them later, on any device."),
+              "success")
+    return redirect(url)
+
+
 @bp.route("/attempts/<int:attempt_id>/", methods=["GET", "POST"])
 @login_required
 def attempt(attempt_id):
@@ -43,9 +74,9 @@ def attempt(attempt_id):
         if not any(selections.values()):
             # An empty form is a slip (a stray click), not an answer: it must not use an attempt.
             db.session.rollback()
-            return _quiz_page(attempt, error=_(
-                "You have not answered any question yet, so nothing was recorded. "
-                "Choose your answers, then submit them."))
+            flash(_("You have not answered any question yet, so nothing was recorded. "
+                    "Choose your answers, then submit them."), "error")
+            return redirect(url_for("quizzes.attempt", attempt_id=attempt.id))
         result = services.submit_attempt(attempt, selections)
         if not result.claimed:
             # Someone else (a double click, a parallel request) already submitted it.
@@ -64,6 +95,7 @@ def _quiz_page(attempt, error=None):
     module = attempt.module
     return render_template("quizzes/attempt.html", attempt=attempt, module=module,
                            course=module.course, items=services.quiz_items(attempt),
+                           saved=services.draft_selections(attempt),
                            title=attempt.version.content(current_lang()).title, error=error)
 
 
@@ -74,11 +106,12 @@ def _review_page(attempt):
     following = None
     if any(m.id == module.id for m in modules):
         following = learning.neighbours(modules, module)[1]
+    summary = services.quiz_summary(current_user.id, module, course)
+    level = services.review_level(attempt, summary)
     return render_template(
         "quizzes/review.html", attempt=attempt, module=module, course=course,
-        items=services.review_items(attempt),
+        items=services.review_items(attempt, level), level=level,
         title=attempt.version.content(current_lang()).title,
         progress=learning.get_progress(current_user.id, module.id),
-        summary=services.quiz_summary(current_user.id, module, course),
-        completion=learning.get_completion(current_user.id, course.id),
-        following=following)
+        summary=summary, completion=learning.get_completion(current_user.id, course.id),
+        following=following, final=learning.split_modules(modules)[1])
