@@ -1,11 +1,12 @@
 """Account pages: register, confirm, sign in and out, passwords, profile."""
-from flask import (Blueprint, current_app, flash, redirect, render_template, request, session,
-                   url_for)
+from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
+                   session, url_for)
 from flask_babel import _, refresh
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 
-from academy.auth import emails, services, sessions  # noqa: F401 - sessions wires Flask-Login
+from academy.auth import emails, services, session_records
+from academy.auth import sessions  # noqa: F401 - wires Flask-Login
 from academy.auth.forms import (ChangePasswordForm, ConfirmForm, EmailOnlyForm, LoginForm,
                                 ProfileForm, RegisterForm, ResetPasswordForm)
 from academy.auth.tokens import RESET_PASSWORD, token_user
@@ -48,6 +49,8 @@ def _start_session(user, remember):
     session.clear()
     if lang:
         session["lang"] = lang
+    session_records.start_session(user, remember)
+    db.session.commit()
     login_user(user, remember=remember)
 
 
@@ -79,12 +82,18 @@ def login():
     return redirect(safe_next(form.next.data) or _home())
 
 
+@bp.after_app_request
+def record_last_seen(response):
+    """Move the current session's last-seen time, at most once per few minutes."""
+    session_records.touch_last_seen()
+    return response
+
+
 @bp.post("/logout")
 def logout():
-    # Sessions are signed cookies: a copy taken before sign-out would stay valid unless the
-    # account's session version moves on, so signing out ends the sessions on every device.
+    # Deleting this session's record kills any copy of its cookie; other devices stay signed in.
     if current_user.is_authenticated:
-        services.end_all_sessions(current_user)
+        session_records.end_session(current_user, current_user.session_record_id)
         db.session.commit()
     logout_user()  # CSRFProtect has checked the token before we get here
     flash(_("You have signed out."), "success")
@@ -195,7 +204,8 @@ def profile():
         refresh()  # the confirmation below speaks the language just chosen
         flash(_("Your profile has been saved."), "success")
         return redirect(url_for("auth.profile"))
-    return render_template("auth/profile.html", form=form)
+    return render_template("auth/profile.html", form=form,
+                           sessions=session_records.active_sessions(current_user))
 
 
 @bp.route("/password", methods=["GET", "POST"])
@@ -215,6 +225,24 @@ def change_password():
             return redirect(url_for("auth.profile"))
         form.current_password.errors.append(_("The current password is not correct."))
     return render_template("auth/change_password.html", form=form)
+
+
+@bp.post("/sessions/<int:record_id>/end")
+@login_required
+def end_session(record_id):
+    """End one session from the account page's list; ending this one signs out here."""
+    if not ConfirmForm().validate_on_submit():
+        return redirect(url_for("auth.profile"))
+    current = record_id == current_user.session_record_id
+    if not session_records.end_session(current_user, record_id):
+        abort(404)
+    db.session.commit()
+    if current:
+        logout_user()
+        flash(_("You have signed out."), "success")
+        return redirect(url_for("core.home"))
+    flash(_("The session has been ended: that device is signed out."), "success")
+    return redirect(url_for("auth.profile"))
 
 
 @bp.post("/sessions/end")
