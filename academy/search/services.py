@@ -19,8 +19,10 @@ _SQLITE = text(
     "SELECT search_fts.rowid, bm25(search_fts, 10.0, 1.0) AS rank FROM search_fts "
     "WHERE search_fts MATCH :match ORDER BY rank, search_fts.rowid LIMIT :limit")
 _POSTGRES = text(
-    "SELECT id, ts_rank_cd(search_vector, CASE WHEN lang = 'ru' "
-    "THEN to_tsquery('russian', :match) ELSE to_tsquery('english', :match) END) AS rank "
+    # Title (A) words weigh five times body (B) words; 1 = divided by 1 + log(length), as
+    # bm25 does on SQLite, so a long module that repeats a word does not bury its definition.
+    "SELECT id, ts_rank('{0.02, 0.05, 0.2, 1.0}', search_vector, CASE WHEN lang = 'ru' "
+    "THEN to_tsquery('russian', :match) ELSE to_tsquery('english', :match) END, 1) AS rank "
     "FROM search_document "
     "WHERE (lang = 'ru' AND search_vector @@ to_tsquery('russian', :match)) "
     "OR (lang <> 'ru' AND search_vector @@ to_tsquery('english', :match)) "
