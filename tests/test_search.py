@@ -207,3 +207,39 @@ def test_search_on_postgresql_with_russian_and_english_configurations(postgres_u
         db.session.remove()
         db.engine.dispose()
 
+
+
+def catalogue_titles(client, **filters):
+    page = client.get("/courses/", query_string=filters).get_data(as_text=True)
+    return sorted(re.sub(r"<[^>]+>", "", t) for t in re.findall(r"<h3>(.*?)</h3>", page)), page
+
+
+def test_the_catalogue_filters_by_area_language_and_duration(library_app):
+    client = library_app.test_client()
+    everything, page = catalogue_titles(client)
+    assert len(everything) == 4 and '<select id="filter-area" name="area">' in page
+    assert catalogue_titles(client, area="irregular-migration")[0] == [
+        "Integrated border management"]
+    asylum = catalogue_titles(client, area="asylum-protection")[0]
+    assert len(asylum) == 3 and "Sample course on asylum basics" in asylum
+    # The sample course has a module written only in English.
+    in_russian = catalogue_titles(client, lang="ru")[0]
+    assert len(in_russian) == 3 and "Sample course on asylum basics" not in in_russian
+    assert catalogue_titles(client, lang="en")[0] == everything
+    assert catalogue_titles(client, duration="short")[0] == [
+        "Integrated border management", "Sample course on asylum basics"]
+    assert len(catalogue_titles(client, duration="medium")[0]) == 2
+    titles, page = catalogue_titles(client, duration="long")
+    assert titles == [] and "No course matches these filters." in page
+    assert catalogue_titles(client, area="asylum-protection", lang="ru", duration="medium")[0] \
+        == sorted(set(asylum) - {"Sample course on asylum basics"})
+    titles, page = catalogue_titles(client, area="asylum-protection", duration="medium")
+    assert 'value="asylum-protection" selected' in page and 'value="medium" selected' in page
+
+
+def test_unknown_catalogue_filter_values_are_ignored(library_app):
+    client = library_app.test_client()
+    everything = catalogue_titles(client)[0]
+    for bad in ({"area": "<script>"}, {"lang": "de"}, {"duration": "forever"}, {"area": ""}):
+        titles, page = catalogue_titles(client, **bad)
+        assert titles == everything and "<script>" not in page

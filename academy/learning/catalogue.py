@@ -70,8 +70,11 @@ class CatalogueFilters:
 
 
 def filter_options():
-    """(key, label) pairs for each filter of the catalogue: areas, languages, durations."""
-    return {"area": list(THEMATIC_AREAS.items()), "lang": list(LANGUAGE_NAMES.items()),
+    """(key, label) pairs for each filter of the catalogue: areas that have courses, languages,
+    durations."""
+    present = set(db.session.scalars(select(Course.thematic_area).distinct()))
+    return {"area": [(key, title) for key, title in THEMATIC_AREAS.items() if key in present],
+            "lang": list(LANGUAGE_NAMES.items()),
             "duration": [(key, label) for key, (label, _a, _b) in DURATIONS.items()]}
 
 
