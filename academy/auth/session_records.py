@@ -113,6 +113,7 @@ def active_sessions(user):
 # Order matters: Edge and Opera also say "Chrome", Chrome also says "Safari".
 _BROWSERS = [("Edg", "Edge"), ("OPR", "Opera"), ("YaBrowser", "Yandex Browser"),
              ("Firefox", "Firefox"), ("Chromium", "Chromium"), ("Chrome", "Chrome"),
+             ("HeadlessChrome", "Chrome"),
              ("Safari", "Safari")]
 _SYSTEMS = [("Android", "Android"), ("iPhone", "iOS"), ("iPad", "iPadOS"),
             ("Windows", "Windows"), ("Mac OS X", "macOS"), ("CrOS", "ChromeOS"),
