@@ -48,16 +48,6 @@ def get_metadata():
     return target_db.metadata
 
 
-def include_name(name, type_, parent_names):
-    """Leave out of autogenerate what the search migration makes by hand for one dialect only:
-    the FTS5 table with its shadow tables (SQLite) and the tsvector column (PostgreSQL)."""
-    if type_ == "table":
-        return not (name or "").startswith("search_fts")
-    if type_ == "column":
-        return name != "search_vector"
-    return True
-
-
 def run_migrations_offline():
     """Run migrations in 'offline' mode.
 
@@ -104,7 +94,8 @@ def run_migrations_online():
     connectable = get_engine()
 
     conf_args.setdefault("compare_type", True)
-    conf_args.setdefault("include_name", include_name)
+    from academy.search.models import include_in_autogenerate
+    conf_args.setdefault("include_name", include_in_autogenerate)
     conf_args.setdefault("render_as_batch", True)
     with connectable.connect() as connection:
         context.configure(

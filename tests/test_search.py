@@ -243,3 +243,12 @@ def test_unknown_catalogue_filter_values_are_ignored(library_app):
     for bad in ({"area": "<script>"}, {"lang": "de"}, {"duration": "forever"}, {"area": ""}):
         titles, page = catalogue_titles(client, **bad)
         assert titles == everything and "<script>" not in page
+
+
+def test_a_huge_query_is_cut_to_a_bounded_size(library_app):
+    response = library_app.test_client().get("/search", query_string={"q": "border " * 5000})
+    assert response.status_code == 200
+    # The language switch sends the whole URL back as it came; the search itself is bounded.
+    page = re.sub(r'<input type="hidden" name="next" value="[^"]*">', "",
+                  response.get_data(as_text=True))
+    assert 0 < page.count("border ") < 200

@@ -29,3 +29,15 @@ class SearchDocument(db.Model):
     # Snowball stems of title and body, space-separated: what FTS5 indexes on SQLite.
     title_stems: Mapped[str] = mapped_column(Text)
     body_stems: Mapped[str] = mapped_column(Text)
+
+
+def include_in_autogenerate(name, type_, _parent_names):
+    """Alembic `include_name`: leave out what the migration makes by hand for one dialect only
+    (the FTS5 table and its shadow tables; the tsvector column and its GIN index)."""
+    if type_ == "table":
+        return not (name or "").startswith("search_fts")
+    if type_ == "column":
+        return name != "search_vector"
+    if type_ == "index":
+        return name != "ix_search_document_search_vector"
+    return True

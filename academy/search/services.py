@@ -9,7 +9,7 @@ from sqlalchemy.orm import defer, undefer
 from academy.courses.models import Course, GlossaryTerm, Module
 from academy.extensions import db
 from academy.search.models import SearchDocument
-from academy.search.text import Highlighter, query_words, stem
+from academy.search.text import MAX_QUERY_CHARS, Highlighter, query_words, stem
 
 MAX_MATCHES = 200  # documents ranked by the database; two languages of one page count once
 MAX_RESULTS = 30
@@ -115,7 +115,7 @@ def _urls(documents):
 
 def search(raw_query, lang) -> SearchOutcome:
     """The pages matching every word of `raw_query` (any form of it), best first."""
-    query = " ".join((raw_query or "").split())
+    query = " ".join((raw_query or "").split())[:MAX_QUERY_CHARS]
     words = query_words(query)
     outcome = SearchOutcome(query=query, words=words)
     if not words:
