@@ -5,6 +5,8 @@ English terms (CELEX, "non-refoulement") and both must be found. PostgreSQL's `r
 `english` configurations use the same Snowball algorithms, so the snippets highlight the same
 words on both databases.
 """
+import bisect
+import itertools
 import re
 import unicodedata
 from functools import lru_cache
@@ -101,26 +103,23 @@ class Highlighter:
         `text_stems` are the stems of `text` as stored by the index (" ".join(stems(text))),
         which spares stemming long bodies on every search.
         """
-        words = list(WORD.finditer(text or ""))
-        if not words:
+        text = text or ""
+        word_stems = text_stems.split(" ") if text_stems else stems(text)
+        if not word_stems:
             return Markup("")
-        word_stems = text_stems.split(" ") if text_stems is not None else []
-        if len(word_stems) != len(words):
-            word_stems = [stem(word.group()) for word in words]
-        flags = [self.hits(word_stem) for word_stem in word_stems]
-        best, best_count, count = 0, -1, 0
-        for index, flag in enumerate(flags):
-            count += flag
-            if index >= size:
-                count -= flags[index - size]
+        exact, prefix = self.exact, self.prefix
+        hits = [i for i, word_stem in enumerate(word_stems)
+                if word_stem in exact or (prefix and word_stem.startswith(prefix))]
+        # The window starting a little before the hit that has the most hits after it.
+        best, best_count = 0, bisect.bisect_left(hits, size)  # the opening words, if as good
+        for number, hit in enumerate(hits):
+            count = bisect.bisect_left(hits, hit + size - 3) - number
             if count > best_count:
-                best, best_count = max(0, index - size + 1), count
-        if best_count > 0:  # start a little before the first hit of the window
-            first = next(i for i in range(best, len(flags)) if flags[i])
-            best = max(0, min(best, first - 3))
-        last = min(len(words), best + size) - 1
-        start = 0 if best == 0 else words[best].start()
-        end = len(text) if last == len(words) - 1 else words[last].end()
+                best, best_count = max(0, hit - 3), count
+        last = min(len(word_stems), best + size) - 1
+        span = list(itertools.islice(WORD.finditer(text), best, last + 1))
+        start = 0 if best == 0 else span[0].start()
+        end = len(text) if last == len(word_stems) - 1 else span[-1].end()
         body = self._render(text, start, end, word_stems[best:last + 1])
         return (Markup("… ") if start else Markup("")) + body + \
             (Markup(" …") if end < len(text) else Markup(""))
@@ -128,7 +127,7 @@ class Highlighter:
     def _render(self, text: str, start: int, end: int, word_stems=None) -> Markup:
         out, position = [], start
         for index, word in enumerate(WORD.finditer(text or "", start, end)):
-            word_stem = word_stems[index] if word_stems else stem(word.group())
+            word_stem = word_stems[index] if index < len(word_stems or ()) else stem(word.group())
             if self.hits(word_stem):
                 out.append(escape(text[position:word.start()]))
                 out.append(Markup("<mark>%s</mark>") % word.group())
