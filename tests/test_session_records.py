@@ -202,3 +202,30 @@ def test_the_session_list_speaks_russian(app, make_user):
     assert "Firefox, Windows" in page and "это устройство" in page
     with app.app_context():
         assert db.session.get(User, 1).email == "learner@example.org"
+
+
+@pytest.mark.postgres
+def test_session_records_on_postgresql(postgres_url):
+    from flask_migrate import upgrade
+
+    from academy import create_app
+    from academy.auth.services import create_user
+
+    app = create_app({"TESTING": True, "DATABASE_URL": postgres_url, "SECRET_KEY": "test",
+                      "RATELIMIT_ENABLED": False})
+    with app.app_context():
+        upgrade()
+        create_user("learner@example.org", "correct horse battery staple", confirmed=True)
+        db.session.commit()
+    laptop, phone = device(app, FIREFOX_WINDOWS), device(app, CHROME_ANDROID)
+    stolen = copy_of(app, laptop)
+    before = _move_last_seen(app, timedelta(minutes=10))
+    assert signed_in(phone)
+    seen = {r.id: r.last_seen_at for r in records(app)}
+    assert [seen[i] > before[i] for i in sorted(seen)] == [False, True], "only the phone was seen"
+    assert "Chrome on Android" in laptop.get("/auth/account").get_data(as_text=True)
+    post_form(laptop, "/courses/", "/auth/logout")
+    assert not signed_in(laptop) and not signed_in(stolen) and signed_in(phone)
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
