@@ -1,5 +1,4 @@
 """The shipped course library (plus the English-only sample course) imported once per run."""
-import shutil
 from pathlib import Path
 
 import pytest

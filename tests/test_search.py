@@ -252,3 +252,15 @@ def test_a_huge_query_is_cut_to_a_bounded_size(library_app):
     page = re.sub(r'<input type="hidden" name="next" value="[^"]*">', "",
                   response.get_data(as_text=True))
     assert 0 < page.count("border ") < 200
+
+
+def test_the_rebuild_command_restores_a_lost_index(library_app):
+    with library_app.app_context():
+        count = db.session.scalar(db.select(db.func.count(SearchDocument.id)))
+        db.session.execute(db.delete(SearchDocument))
+        db.session.execute(db.text("INSERT INTO search_fts(search_fts) VALUES ('rebuild')"))
+        db.session.commit()
+    assert results(library_app.test_client(), "refoulement")[1] == []
+    result = library_app.test_cli_runner().invoke(args=["search", "rebuild"])
+    assert result.exit_code == 0 and result.output.strip() == f"search index: {count} documents"
+    assert "Non-refoulement in practice" in results(library_app.test_client(), "refoulement")[1]

@@ -1,5 +1,4 @@
 """Server-side sessions: sign out here only, sign out everywhere, the list of devices with "end"."""
-import re
 from datetime import timedelta
 
 import pytest

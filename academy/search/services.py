@@ -136,5 +136,6 @@ def search(raw_query, lang) -> SearchOutcome:
     for document, (url, context) in zip(pages, _urls(pages)):
         outcome.results.append(SearchResult(
             kind=document.kind, lang=document.lang, title=highlighter.mark(document.title),
-            snippet=highlighter.snippet(document.body, document.body_stems), url=url, context=context))
+            snippet=highlighter.snippet(document.body, document.body_stems), url=url,
+            context=context))
     return outcome
