@@ -58,6 +58,8 @@ def register_blueprints(app):
     for bp in (core_bp, auth_bp, mfa_bp, learning_bp, quizzes_bp, glossary_bp, sources_bp,
                admin_bp, network_bp):
         app.register_blueprint(bp)
+    from academy.search.views import bp as search_bp
+    app.register_blueprint(search_bp)
 
 
 def register_commands(app):
@@ -70,3 +72,5 @@ def register_commands(app):
 
     for command in (users_cli, courses_cli, demo_command, i18n_cli, trainers_cli):
         app.cli.add_command(command)
+    from academy.search.cli import search_cli
+    app.cli.add_command(search_cli)

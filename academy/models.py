@@ -8,3 +8,5 @@ from academy.courses.models import (Course, GlossaryTerm, Module, ModuleAsset,  
 from academy.learning.models import CourseCompletion, Enrolment, ModuleProgress  # noqa: F401
 from academy.quizzes.models import AttemptAnswer, QuizAttempt  # noqa: F401
 from academy.network.models import TrainerInvitation, TrainerProfile  # noqa: F401
+from academy.auth.models import AuthSession  # noqa: F401
+from academy.search.models import SearchDocument  # noqa: F401

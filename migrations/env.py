@@ -94,6 +94,8 @@ def run_migrations_online():
     connectable = get_engine()
 
     conf_args.setdefault("compare_type", True)
+    from academy.search.models import include_in_autogenerate
+    conf_args.setdefault("include_name", include_in_autogenerate)
     conf_args.setdefault("render_as_batch", True)
     with connectable.connect() as connection:
         context.configure(

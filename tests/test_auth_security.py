@@ -110,11 +110,19 @@ def test_mail_forms_are_limited_per_address_across_forms(limited_app):
 
 def test_session_ids_that_are_forged_or_stale_load_nobody(app, make_user):
     user = make_user()
-    with app.app_context():
-        assert load_user(f"{user.id}:{user.session_version}").id == user.id
+    with app.test_request_context():
+        from academy.auth.session_records import start_session
+
+        account = db.session.get(User, user.id)
+        start_session(account, remember=False)
+        token, version = account.session_token, user.session_version
+        db.session.commit()
+        assert load_user(f"{user.id}:{version}:{token}").id == user.id
         for forged in ["", "abc", f"{user.id}", f"{user.id}:", f"{user.id}:x",
-                       f"{user.id}:{user.session_version + 1}", f"{user.id}:{user.session_version - 1}",
-                       "999:1", f"-{user.id}:1", None]:
+                       f"{user.id}:{version}", f"{user.id}:{version}:", f"{user.id}:{version}:x",
+                       f"{user.id}:{version}:{token}x", f"{user.id}:{version}:{token}:",
+                       f"{user.id}:{version + 1}:{token}", f"{user.id}:{version - 1}:{token}",
+                       f"999:1:{token}", f"-{user.id}:1:{token}", None]:
             assert load_user(forged) is None, forged
 
 

@@ -114,9 +114,12 @@ def test_migrations_have_one_head():
 
 
 def _drift(app):
+    from academy.search.models import include_in_autogenerate
+
     with app.app_context():
         with db.engine.connect() as connection:
-            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            context = MigrationContext.configure(connection, opts={
+                "compare_type": True, "include_name": include_in_autogenerate})
             return compare_metadata(context, db.metadata)
 
 

@@ -22,7 +22,7 @@ def _confirmation_link(outbox):
 
 def _correct_options(app, page):
     """Option ids on the quiz page that are correct, read from the database (the page never says)."""
-    shown = [int(v) for v in page.locator("input[name^=q]").evaluate_all("els => els.map(e => e.value)")]
+    shown = [int(v) for v in page.locator("main input[name^=q]").evaluate_all("els => els.map(e => e.value)")]
     with app.app_context():
         rows = db.session.scalars(db.select(Option).where(Option.id.in_(shown))).all()
         return {o.id for o in rows if o.is_correct}, {o.id for o in rows}

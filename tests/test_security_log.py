@@ -28,7 +28,7 @@ def test_sign_in_success_failure_and_sign_out_are_logged(client, make_user, auth
     logged = events()
     assert [(e["event"], e.get("reason")) for e in logged] == [
         ("login.failure", "wrong password"), ("login.failure", "unknown account"),
-        ("login.success", None), ("sessions.end_all", None), ("logout", None)]
+        ("login.success", None), ("session.end", None), ("logout", None)]
     for event in logged:
         assert event["ip"] == "127.0.0.1" and len(event["request_id"]) >= 8
     assert logged[0]["email"] == "learner@example.org" and logged[1]["email"] == \

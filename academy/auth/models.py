@@ -40,8 +40,12 @@ class User(UserMixin, db.Model):
     def is_active(self):
         return self.active
 
+    # The token of the session record this request was loaded with (academy.auth.session_records).
+    session_token = None
+    session_record_id = None
+
     def get_id(self):
-        return f"{self.id}:{self.session_version}"
+        return f"{self.id}:{self.session_version}:{self.session_token or ''}"
 
     @property
     def display_name(self):
@@ -64,3 +68,21 @@ class AuthToken(db.Model):
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class AuthSession(db.Model):
+    """A signed-in session on one device; the cookie holds its token, the table only a hash.
+
+    Deleting the row ends the session: a copy of its cookie stops working too (ASVS V3.3).
+    """
+
+    __tablename__ = "auth_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    remember: Mapped[bool] = mapped_column(default=False)
+    user_agent: Mapped[str] = mapped_column(String(300), default="")
+    ip_address: Mapped[str] = mapped_column(String(45), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

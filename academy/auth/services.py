@@ -7,7 +7,7 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from academy.auth import passwords, tokens
+from academy.auth import passwords, session_records, tokens
 from academy.auth.models import User
 from academy.core.audit import record_event
 from academy.core.countries import is_known_country
@@ -189,6 +189,7 @@ def set_password(user, new_password):
     """Replace the password and end every session of `user`; flushes."""
     user.password_hash = passwords.hash_password(new_password)
     user.session_version += 1
+    session_records.end_all_sessions(user)
     tokens.revoke_tokens(user, tokens.RESET_PASSWORD)
     db.session.flush()
 
@@ -252,6 +253,7 @@ def end_all_sessions(user):
     """Sign `user` out on every device, remember-me cookies included."""
     security_event("sessions.end_all", user)
     user.session_version += 1
+    session_records.end_all_sessions(user)
     db.session.flush()
 
 
@@ -263,6 +265,7 @@ def set_active(user, active):
     user.active = active
     if not active:
         user.session_version += 1
+        session_records.end_all_sessions(user)
     db.session.flush()
 
 

@@ -1,9 +1,9 @@
-"""Flask-Login wiring: sessions carry "id:session_version" so stale ones are refused."""
-from flask_babel import lazy_gettext as _l
+"""Flask-Login wiring: sessions carry "id:session_version:token", checked against their record."""
 from flask import session
+from flask_babel import lazy_gettext as _l
 from flask_login import login_user, user_logged_out
 
-from academy.auth import mfa, services
+from academy.auth import mfa, services, session_records
 from academy.auth.models import User
 from academy.core.roles import Role
 from academy.core.security_log import security_event
@@ -21,12 +21,17 @@ login_manager.session_protection = "basic"
 
 @login_manager.user_loader
 def load_user(session_id):
-    """The account for a session or remember-me cookie, unless it is stale or deactivated."""
-    user_id, _, version = (session_id or "").partition(":")
+    """The account for a session or remember-me cookie, unless it is ended, stale or deactivated."""
+    parts = (session_id or "").split(":")
+    if len(parts) != 3:
+        return None
+    user_id, version, token = parts
     if not (user_id.isdigit() and version.isdigit()):
         return None
     user = db.session.get(User, int(user_id))
     if user is None or not user.active or user.session_version != int(version):
+        return None
+    if session_records.find_session(user, token) is None:
         return None
     return user
 
@@ -46,7 +51,9 @@ def start_session(user, remember):
     if lang:
         session["lang"] = lang
     # No 30-day remember-me cookie for the accounts that can see and change others' data.
-    login_user(user, remember=remember and not user.has_role(Role.COORDINATOR))
-    mfa.mark_authenticated()
+    remember = remember and not user.has_role(Role.COORDINATOR)
+    session_records.start_session(user, remember)
     services.record_sign_in(user)
     db.session.commit()
+    login_user(user, remember=remember)
+    mfa.mark_authenticated()

@@ -1,10 +1,10 @@
 """Account pages: register, confirm, sign in and out, passwords, profile."""
-from flask import (Blueprint, current_app, flash, redirect, render_template, request, url_for)
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import _, refresh
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, logout_user
 
-from academy.auth import emails, mfa, services, sessions
+from academy.auth import emails, mfa, services, session_records, sessions
 from academy.auth.forms import (ChangePasswordForm, ConfirmForm, EmailOnlyForm, LoginForm,
                                 ProfileForm, RegisterForm, ResetPasswordForm)
 from academy.auth.tokens import RESET_PASSWORD, token_user
@@ -73,12 +73,18 @@ def login():
     return redirect(safe_next(form.next.data) or _home())
 
 
+@bp.after_app_request
+def record_last_seen(response):
+    """Move the current session's last-seen time, at most once per few minutes."""
+    session_records.touch_last_seen()
+    return response
+
+
 @bp.post("/logout")
 def logout():
-    # Sessions are signed cookies: a copy taken before sign-out would stay valid unless the
-    # account's session version moves on, so signing out ends the sessions on every device.
+    # Deleting this session's record kills any copy of its cookie; other devices stay signed in.
     if current_user.is_authenticated:
-        services.end_all_sessions(current_user)
+        session_records.end_session(current_user, current_user.session_record_id)
         db.session.commit()
     logout_user()  # CSRFProtect has checked the token before we get here
     flash(_("You have signed out."), "success")
@@ -183,7 +189,8 @@ def profile():
         refresh()  # the confirmation below speaks the language just chosen
         flash(_("Your profile has been saved."), "success")
         return redirect(url_for("auth.profile"))
-    return render_template("auth/profile.html", form=form)
+    return render_template("auth/profile.html", form=form,
+                           sessions=session_records.active_sessions(current_user))
 
 
 @bp.route("/password", methods=["GET", "POST"])
@@ -196,13 +203,32 @@ def change_password():
             db.session.commit()
             # Other sessions end; this one carries on with the new session version.
             cookie = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
-            sessions.start_session(current_user._get_current_object(), remember=cookie in request.cookies)
+            sessions.start_session(current_user._get_current_object(),
+                                   remember=cookie in request.cookies)
             emails.send_password_changed(current_user)
             flash(_("Your password has been changed. You were signed out on your other devices."),
                   "success")
             return redirect(url_for("auth.profile"))
         form.current_password.errors.append(_("The current password is not correct."))
     return render_template("auth/change_password.html", form=form)
+
+
+@bp.post("/sessions/<int:record_id>/end")
+@login_required
+def end_session(record_id):
+    """End one session from the account page's list; ending this one signs out here."""
+    if not ConfirmForm().validate_on_submit():
+        return redirect(url_for("auth.profile"))
+    current = record_id == current_user.session_record_id
+    if not session_records.end_session(current_user, record_id):
+        abort(404)
+    db.session.commit()
+    if current:
+        logout_user()
+        flash(_("You have signed out."), "success")
+        return redirect(url_for("core.home"))
+    flash(_("The session has been ended: that device is signed out."), "success")
+    return redirect(url_for("auth.profile"))
 
 
 @bp.post("/sessions/end")

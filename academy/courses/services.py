@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from blinker import Namespace
 from flask_babel import _
 from sqlalchemy import func, select
 
@@ -29,6 +30,10 @@ class CourseLibraryError(Exception):
 
 
 _RANDOM = random.SystemRandom()
+
+# Sent inside the import's transaction, after every write: listeners (the search index) update
+# what they derive from the library, and fail the import with them if they fail.
+library_imported = Namespace().signal("library-imported")
 
 
 @dataclass
@@ -89,6 +94,7 @@ def import_library(path) -> ImportSummary:
             _import_course(course, summary)
         if summary.changed:
             record_event("courses.import", target=Path(path).name, summary=summary.report_lines())
+        library_imported.send(summary)
         db.session.commit()
     except BaseException:
         db.session.rollback()

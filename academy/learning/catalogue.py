@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from academy.courses.models import Course, Module
+from academy.courses.models import LANGUAGES, Course, Module, ModuleContent
 from academy.extensions import db
 from academy.learning import services
 
@@ -24,11 +24,66 @@ THEMATIC_AREAS = {
 }
 
 
+# Catalogue filter by estimated time: key -> (label, more than, at most) hours.
+DURATIONS = {
+    "short": (_l("Up to 4 hours"), None, 4),
+    "medium": (_l("4 to 8 hours"), 4, 8),
+    "long": (_l("More than 8 hours"), 8, None),
+}
+LANGUAGE_NAMES = {"en": _l("English"), "ru": _l("Russian")}
+
+
+@dataclass
+class CatalogueFilters:
+    """The catalogue's filters from the query string; an unknown value means "any"."""
+
+    area: str = ""
+    lang: str = ""
+    duration: str = ""
+
+    @classmethod
+    def from_args(cls, args):
+        """The filters of `?area=&lang=&duration=`, unknown values dropped."""
+        def pick(name, allowed):
+            value = (args.get(name) or "").strip()
+            return value if value in allowed else ""
+
+        return cls(area=pick("area", THEMATIC_AREAS), lang=pick("lang", LANGUAGES),
+                   duration=pick("duration", DURATIONS))
+
+    @property
+    def active(self):
+        return bool(self.area or self.lang or self.duration)
+
+    def admits(self, course, languages):
+        """True when `course`, available in `languages`, passes every filter."""
+        if self.area and course.thematic_area != self.area:
+            return False
+        if self.lang and self.lang not in languages:
+            return False
+        if self.duration:
+            _label, above, at_most = DURATIONS[self.duration]
+            hours = course.estimated_hours
+            if (above is not None and hours <= above) or (at_most is not None and hours > at_most):
+                return False
+        return True
+
+
+def filter_options():
+    """(key, label) pairs for each filter of the catalogue: areas that have courses, languages,
+    durations."""
+    present = set(db.session.scalars(select(Course.thematic_area).distinct()))
+    return {"area": [(key, title) for key, title in THEMATIC_AREAS.items() if key in present],
+            "lang": list(LANGUAGE_NAMES.items()),
+            "duration": [(key, label) for key, (label, _a, _b) in DURATIONS.items()]}
+
+
 @dataclass
 class CatalogueEntry:
     course: Course
     module_count: int
     progress: "services.ProgressCount | None" = None
+    languages: tuple = ()
 
 
 @dataclass
@@ -43,19 +98,43 @@ def area_title(key):
     return THEMATIC_AREAS.get(key, key)
 
 
-def catalogue_by_area(user_id=None):
-    """Areas that have courses, in the official order, each with its courses and their progress."""
+_PUBLISHED_LESSON = (Module.kind == "lesson", Module.retired.is_(False),
+                     Module.current_version_id.is_not(None))
+
+
+def course_languages(counts):
+    """{course id: the languages every published lesson of the course is written in}."""
+    written = db.session.execute(
+        select(Module.course_id, ModuleContent.lang, func.count(Module.id))
+        .join(ModuleContent, ModuleContent.version_id == Module.current_version_id)
+        .where(*_PUBLISHED_LESSON).group_by(Module.course_id, ModuleContent.lang)).all()
+    languages: dict[int, tuple] = {}
+    for course_id, lang, count in sorted(written, key=lambda row: LANGUAGES.index(row[1])
+                                         if row[1] in LANGUAGES else len(LANGUAGES)):
+        if count == counts.get(course_id):
+            languages[course_id] = languages.get(course_id, ()) + (lang,)
+    return languages
+
+
+def catalogue_by_area(user_id=None, filters=None):
+    """Areas that have courses, in the official order, each with its courses and their progress.
+
+    With `filters`, only the courses they admit (and the areas that keep any).
+    """
+    filters = filters or CatalogueFilters()
     courses = db.session.scalars(select(Course).order_by(Course.title_en)).all()
     counts = dict(db.session.execute(
         select(Module.course_id, func.count(Module.id))
-        .where(Module.kind == "lesson", Module.retired.is_(False),
-               Module.current_version_id.is_not(None))
-        .group_by(Module.course_id)).all())
+        .where(*_PUBLISHED_LESSON).group_by(Module.course_id)).all())
+    languages = course_languages(counts)
     progress = services.progress_for_courses(user_id) if user_id else {}
     groups = {key: AreaGroup(key, title) for key, title in THEMATIC_AREAS.items()}
     for course in courses:
+        course_langs = languages.get(course.id, LANGUAGES if not counts.get(course.id) else ())
+        if not filters.admits(course, course_langs):
+            continue
         group = groups.setdefault(course.thematic_area,
                                   AreaGroup(course.thematic_area, course.thematic_area))
         group.entries.append(CatalogueEntry(course, counts.get(course.id, 0),
-                                            progress.get(course.id)))
+                                            progress.get(course.id), course_langs))
     return [group for group in groups.values() if group.entries]

@@ -1,12 +1,13 @@
 """Catalogue, course and module pages, enrolment, "mark as done" and the learner's dashboard."""
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from academy.core.i18n import current_lang
 from academy.extensions import db
 from academy.learning import services
-from academy.learning.catalogue import area_title, catalogue_by_area
+from academy.learning.catalogue import (CatalogueFilters, area_title, catalogue_by_area,
+                                       filter_options)
 from academy.learning.resume import completed_module_ids, resume_module
 from academy.quizzes import services as quizzes
 
@@ -37,8 +38,11 @@ def _enrolled_module(slug, module_slug):
 
 @bp.get("/courses/")
 def catalogue():
-    """Courses grouped by thematic area, with the signed-in learner's progress."""
-    return render_template("learning/catalogue.html", groups=catalogue_by_area(_user_id()))
+    """Courses by thematic area with the learner's progress; ?area=, ?lang=, ?duration= filter."""
+    filters = CatalogueFilters.from_args(request.args)
+    return render_template("learning/catalogue.html", filters=filters,
+                           filter_options=filter_options(),
+                           groups=catalogue_by_area(_user_id(), filters))
 
 
 @bp.get("/courses/<slug>/")

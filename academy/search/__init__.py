@@ -1,0 +1,1 @@
+"""Search over courses, modules and the glossary in English and Russian."""
