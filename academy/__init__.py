@@ -57,6 +57,8 @@ def register_commands(app):
     from academy.core.demo import demo_command
     from academy.core.i18n_cli import i18n_cli
     from academy.courses.cli import courses_cli
+    from academy.reports.cli import dev_cli, reports_cli
+    from academy.api.cli import tokens_cli
 
-    for command in (users_cli, courses_cli, demo_command, i18n_cli):
+    for command in (users_cli, courses_cli, demo_command, i18n_cli, dev_cli, reports_cli, tokens_cli):
         app.cli.add_command(command)

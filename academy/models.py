@@ -6,3 +6,5 @@ from academy.courses.models import (Course, GlossaryTerm, Module, ModuleAsset,  
                                     ModuleContent, ModuleVersion, Option, Question)
 from academy.learning.models import CourseCompletion, Enrolment, ModuleProgress  # noqa: F401
 from academy.quizzes.models import AttemptAnswer, QuizAttempt  # noqa: F401
+from academy.api.models import ApiToken  # noqa: F401
+from academy.reports.models import REPORT_INDEXES  # noqa: F401
