@@ -46,8 +46,9 @@ def register_blueprints(app):
     from academy.glossary.views import bp as glossary_bp
     from academy.learning.views import bp as learning_bp
     from academy.quizzes.views import bp as quizzes_bp
+    from academy.reports.views import bp as reports_bp
 
-    for bp in (core_bp, auth_bp, learning_bp, quizzes_bp, glossary_bp):
+    for bp in (core_bp, auth_bp, learning_bp, quizzes_bp, glossary_bp, reports_bp):
         app.register_blueprint(bp)
 
 
