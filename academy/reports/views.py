@@ -114,12 +114,16 @@ def transcript_page(user_id):
                            generated=datetime.now(UTC))
 
 
+def export_body(name, fmt, header, rows, threshold):
+    """The chunks of an export in `fmt` (csv, excel.csv or xlsx)."""
+    if fmt == "xlsx":
+        return xlsx_chunks(header, rows, threshold, sheet=name)
+    return csv_chunks(header, rows, excel=fmt == "excel.csv", threshold=threshold)
+
+
 def _download(name, fmt, header, rows, threshold):
     mimetype, extension = FORMATS[fmt]
-    if fmt == "xlsx":
-        body = xlsx_chunks(header, rows, threshold, sheet=name)
-    else:
-        body = csv_chunks(header, rows, excel=fmt == "excel.csv", threshold=threshold)
+    body = export_body(name, fmt, header, rows, threshold)
     filename = f"academy-{name}-{datetime.now(UTC):%Y%m%d}.{extension}"
     return Response(stream_with_context(body), mimetype=mimetype, headers={
         "Content-Disposition": f'attachment; filename="{filename}"'})
