@@ -47,8 +47,10 @@ def register_blueprints(app):
     from academy.learning.views import bp as learning_bp
     from academy.quizzes.views import bp as quizzes_bp
     from academy.reports.views import bp as reports_bp
+    from academy.api.views import bp as api_bp
+    from academy.api.account import bp as tokens_bp
 
-    for bp in (core_bp, auth_bp, learning_bp, quizzes_bp, glossary_bp, reports_bp):
+    for bp in (core_bp, auth_bp, learning_bp, quizzes_bp, glossary_bp, reports_bp, api_bp, tokens_bp):
         app.register_blueprint(bp)
 
 

@@ -33,6 +33,12 @@ class ReportScope:
                          else false())
         return and_(true(), *parts)
 
+    def clause_for_users(self):
+        """WHERE clause over User alone (country scope)."""
+        if self.countries is None:
+            return true()
+        return User.country.in_(sorted(self.countries)) if self.countries else false()
+
     def sees_country(self, code):
         return self.countries is None or code in self.countries
 
@@ -107,6 +113,17 @@ class Filters:
         """A plain dict for the audit log."""
         return {k: (v.isoformat() if isinstance(v, date) else v)
                 for k, v in asdict(self).items() if v is not None and k != "course_id"}
+
+    def user_clause(self):
+        """WHERE clause over User alone: country, organisation, language."""
+        parts = []
+        if self.country is not None:
+            parts.append(User.country == self.country)
+        if self.organisation is not None:
+            parts.append(User.organisation == self.organisation)
+        if self.lang is not None:
+            parts.append(User.locale == self.lang)
+        return and_(true(), *parts)
 
     def clause(self):
         """WHERE clause over User and Enrolment for these filters (course_id resolved first)."""
