@@ -41,6 +41,7 @@ def columns(items, tick_every=3):
         height = round(plot * (value or 0) / largest, 1)
         bars.append(Bar(label, value, text, x=round(5 + index * step + step * 0.15, 1),
                         y=round(plot - height + 14, 1), width=round(step * 0.7, 1), height=height))
+    shown = [v for _, v, _ in items if v]
     ticks = [(bar.x + bar.width / 2, bar.label) for i, bar in enumerate(bars) if i % tick_every == 0]
     return {"bars": bars, "ticks": ticks, "width": WIDTH, "height": plot + 40,
-            "axis": plot + 14, "largest": largest}
+            "axis": plot + 14, "largest": max(shown) if shown else None}
