@@ -71,7 +71,7 @@ def test_drilldown_is_audited_and_lists_the_people_behind_the_number(client_for,
 @pytest.mark.parametrize("query, message", [
     ("country=ZZ", "Unknown country code."), ("from=2025-13-01", "YYYY-MM-DD"),
     ("from=2026-01-02&to=2026-01-01", "after the end date"), ("lang=de", "en or ru"),
-    ("course=nope", "unknown course")])
+    ("course=nope", "Unknown course.")])
 def test_bad_filters_explained(client_for, query, message):
     response = client_for("coord-all@example.org").get("/reports/?" + query)
     assert response.status_code == 400 and message in response.get_data(as_text=True)

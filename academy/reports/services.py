@@ -4,6 +4,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Integer, and_, case, cast, func, select
 
 from academy.auth.models import User
@@ -50,7 +51,7 @@ def resolve_course(filters, scope):
         return
     course_id = db.session.scalar(select(Course.id).where(Course.slug == filters.course))
     if course_id is None or (scope.course_ids is not None and course_id not in scope.course_ids):
-        raise FilterError("unknown course")
+        raise FilterError(_l("Unknown course."))
     filters.course_id = course_id
 
 

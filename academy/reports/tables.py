@@ -11,7 +11,7 @@ from academy.extensions import db
 from academy.reports.suppression import COMPLEMENTARY, SMALL
 
 MEASURE_LABELS = {"enrolled": _l("Enrolled"), "started": _l("Started"),
-                  "completed": _l("Completed")}
+                  "completed": _l("Completed the course")}
 OVERVIEW_TABLES = {"course": "course", "country": "country", "organisation": "organisation",
                    "month": "month", "completions": "completions"}
 OVERVIEW_HEADER = ("key", "label", "enrolled", "started", "completed", "completion_rate_percent",
