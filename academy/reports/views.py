@@ -1,5 +1,6 @@
 """Report pages: overview, drill-down lists, transcripts, and their exports."""
 from datetime import UTC, datetime
+from urllib.parse import urlencode
 
 from flask import (Blueprint, Response, abort, render_template, request, stream_with_context,
                    url_for)
@@ -72,7 +73,16 @@ def overview_page():
         countries=tables.country_options(scope, lang),
         organisations=tables.organisation_options(scope), funnel=funnel, monthly=monthly,
         by_country=by_country, names=scope.names, cell_text=tables.cell_text,
-        drill=lambda **extra: url_for("reports.drilldown_page", **tables.drill_args(filters, **extra)))
+        drill=_drill_links(filters))
+
+
+def _drill_links(filters):
+    """A cheap link maker for the many numbers of a page: url_for once, then urlencode."""
+    base = url_for("reports.drilldown_page")
+
+    def link(**extra):
+        return base + "?" + urlencode(tables.drill_args(filters, **extra))
+    return link
 
 
 @bp.get("/learners")
