@@ -49,12 +49,13 @@ def _measure(name, url, queue, database):
     with app.app_context():
         if url is None:  # the baseline: a plain csv.writer over the same query's rows
             from academy.reports.filters import Filters, ReportScope
-            from academy.reports.learners import PROGRESS_HEADER, progress_rows
+            from academy.reports.learners import progress_table
 
             sink = io.StringIO()
             writer = csv.writer(sink)
-            writer.writerow(PROGRESS_HEADER)
-            for row in progress_rows(ReportScope(None, None, True), Filters()):
+            header, rows = progress_table(ReportScope(None, None, True), Filters())
+            writer.writerow(header)
+            for row in rows:
                 writer.writerow(row)
                 if sink.tell() > 1 << 20:
                     size += sink.tell()

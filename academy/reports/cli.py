@@ -65,7 +65,7 @@ def export_command(table, fmt, country, course, organisation, date_from, date_to
     except FilterError as error:
         raise click.ClickException(str(error)) from None
     if table == "learners":
-        header, rows, threshold = learners.PROGRESS_HEADER, learners.progress_rows(scope, filters), 5
+        (header, rows), threshold = learners.progress_table(scope, filters), 5
     else:
         data = overview(scope, filters)
         header, rows = tables.overview_table(data, table, _all_courses(), "en")

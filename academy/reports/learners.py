@@ -1,7 +1,9 @@
 """Named learners behind the numbers: drill-down lists, the progress table, transcripts."""
 from dataclasses import dataclass
+from itertools import groupby
+from operator import itemgetter
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import selectinload
 
 from academy.auth.models import User
@@ -44,35 +46,59 @@ def drilldown(scope, filters, status, page=1):
     return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
 
 
-PROGRESS_HEADER = ("learner_id", "name_latin", "name_cyrillic", "email", "country",
-                   "organisation", "course", "enrolled_at", "module", "module_opened_at",
-                   "best_score", "module_completed_at", "course_completed_at")
+LEARNER_COLUMNS = ("learner_id", "name_latin", "name_cyrillic", "email", "country",
+                   "organisation", "course", "enrolled_at", "started", "modules_completed",
+                   "modules_total")
 # Certificates are issued by the certificates feature (another branch): their column is added
 # when it is merged.
 
 
-def progress_rows(scope, filters):
-    """Yield one row per learner, course and module studied (a row with no module when the
-    learner has not opened any), streamed from the database in batches."""
-    studied = (select(ModuleProgress.user_id, Module.course_id, Module.position, Module.slug,
-                      ModuleProgress.opened_at, ModuleProgress.best_score,
-                      ModuleProgress.completed_at)
-               .join(Module, Module.id == ModuleProgress.module_id).subquery())
-    query = (select(User.id, User.name_latin, User.name_cyrillic, User.email, User.country,
-                    User.organisation, Course.slug, Enrolment.created_at, studied.c.slug,
-                    studied.c.opened_at, studied.c.best_score, studied.c.completed_at,
-                    CourseCompletion.completed_at)
+def progress_table(scope, filters):
+    """(header, rows) of the learners table: one row per learner and course with progress,
+    each module's best score (module_N_best_score, in course order; the final assessment's
+    last), and the completion; rows are streamed from the database in batches."""
+    lessons = _max_lessons()
+    header = (*LEARNER_COLUMNS, *(f"module_{n}_best_score" for n in range(1, lessons + 1)),
+              "final_assessment_best_score", "course_completed_at", "days_to_complete")
+    return header, _progress_rows(scope, filters, lessons)
+
+
+def _max_lessons():
+    per_course = (select(func.count(Module.id).label("n"))
+                  .where(Module.retired.is_(False), Module.kind == "lesson")
+                  .group_by(Module.course_id).subquery())
+    return db.session.scalar(select(func.max(per_course.c.n))) or 0
+
+
+def _progress_rows(scope, filters, lessons):
+    # Every module of each enrolment's course with the learner's progress where there is some:
+    # index lookups per row (module by course, progress by user and module), grouped in Python.
+    query = (select(Enrolment.id, User.id, User.name_latin, User.name_cyrillic, User.email,
+                    User.country, User.organisation, Course.slug, Enrolment.created_at,
+                    Enrolment.last_activity_at, Module.kind, ModuleProgress.best_score,
+                    ModuleProgress.completed_at, CourseCompletion.completed_at)
              .select_from(Enrolment)
              .join(User, User.id == Enrolment.user_id)
              .join(Course, Course.id == Enrolment.course_id)
-             .outerjoin(studied, and_(studied.c.user_id == Enrolment.user_id,
-                                      studied.c.course_id == Enrolment.course_id))
+             .outerjoin(Module, and_(Module.course_id == Enrolment.course_id,
+                                     Module.retired.is_(False)))
+             .outerjoin(ModuleProgress, and_(ModuleProgress.module_id == Module.id,
+                                             ModuleProgress.user_id == Enrolment.user_id))
              .outerjoin(CourseCompletion, _completion_join())
              .where(scope.clause(), filters.clause())
-             .order_by(Enrolment.id, studied.c.position)
+             .order_by(Enrolment.id, Module.position)
              .execution_options(yield_per=5000))
-    for row in db.session.execute(query):
-        yield tuple(row)
+    for _id, group in groupby(db.session.execute(query), key=itemgetter(0)):
+        group = list(group)
+        first = group[0]
+        scores = [row[11] for row in group if row[10] == "lesson"]
+        final = [row[11] for row in group if row[10] == "final"]
+        done = sum(1 for row in group if row[10] == "lesson" and row[12] is not None)
+        completed = first[13]
+        days = round((completed - first[8]).total_seconds() / 86400, 1) if completed else None
+        yield (*first[1:9], first[9] is not None, done, len(scores),
+               *scores, *([None] * (lessons - len(scores))),
+               final[0] if final else None, completed, days)
 
 
 @dataclass

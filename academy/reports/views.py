@@ -158,7 +158,7 @@ def export(table):
     if table == "learners":
         if not scope.names:
             abort(403)
-        header, rows, threshold = learners.PROGRESS_HEADER, learners.progress_rows(scope, filters), 5
+        (header, rows), threshold = learners.progress_table(scope, filters), 5
     elif table in tables.OVERVIEW_TABLES:
         data = overview(scope, filters)
         header, rows = tables.overview_table(data, table, _courses(scope), _lang())

@@ -23,18 +23,21 @@ def neutralise(text):
 
 
 def _plain(value, threshold):
-    """A cell value as text/number for CSV."""
-    if isinstance(value, Cell):
-        value = value.label(threshold)
+    """A cell value as text/number for CSV (the common types first: this runs for every cell)."""
+    kind = type(value)
+    if kind is str:
+        return "'" + value if value.startswith(FORMULA_STARTS) else value
     if value is None:
         return ""
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
+    if kind is int or kind is float or kind is bool:
+        return value
+    if kind is datetime:
+        return value.isoformat(" ", "minutes")[:16]
+    if isinstance(value, Cell):
+        return _plain(value.label(threshold), threshold)
     if isinstance(value, date):
         return value.isoformat()
-    if isinstance(value, str):
-        return neutralise(value)
-    return value
+    return neutralise(str(value))
 
 
 def csv_chunks(header, rows, excel=False, threshold=5):
