@@ -121,3 +121,28 @@ def test_statement_count_does_not_grow_with_the_data(migrated_template, tmp_path
         with site.app.app_context():
             db.engine.dispose()
     assert counts[0] == counts[1], counts
+
+
+def test_trainers_see_aggregates_of_their_assigned_courses_only(migrated_template, tmp_path):
+    from tests.conftest import make_test_app
+    from tests.reports_fixtures import seed_site
+
+    site = seed_site(make_test_app(migrated_template, tmp_path), learners=60)
+    app = site.app
+
+    def enrolled(email):
+        html = login(app.test_client(), email).get("/reports/").get_data(as_text=True)
+        block = html[html.index('id="totals-heading"'):]
+        return re.search(r"<dd>(?:<a [^>]*>)?([^<]+)", block).group(1)
+
+    assert enrolled("trainer@example.org") == "0"
+    result = app.test_cli_runner().invoke(
+        args=["courses", "assign", "sample-course", "trainer@example.org", "--as", "author"])
+    assert result.exit_code == 0, result.output
+    assert enrolled("trainer@example.org") == enrolled("coord-all@example.org") != "0"
+    client = login(app.test_client(), "trainer@example.org")
+    html = client.get("/reports/").get_data(as_text=True)
+    assert "/reports/learners?" not in html  # no drill-down links to named learners
+    assert client.get(f"/reports/learners/{site.ge_learner_id}").status_code == 404
+    with app.app_context():
+        db.engine.dispose()
