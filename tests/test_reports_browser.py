@@ -36,12 +36,14 @@ def test_overview_and_transcript(browser, server, reports_site, lang):
             switch.click()
             page.wait_for_load_state()
         for path, name in (("/reports/", "overview"),
-                           (f"/reports/learners/{reports_site.ge_learner_id}", "transcript")):
+                           (f"/reports/learners/{reports_site.ge_learner_id}", "transcript"),
+                           ("/reports/learners?status=started&country=GE", "drill-down"),
+                           ("/account/tokens/", "tokens")):
             for width in (360, 1280):
                 page.set_viewport_size({"width": width, "height": 900})
                 page.goto(server.url + path)
                 assert page.locator("html").get_attribute("lang") == lang
-                if name == "overview":
+                if name == "overview":  # three charts, each with its data table
                     assert page.locator("svg[role=img] title").count() == 3
                     assert page.locator("table.chart-data").count() == 3
                 overflow = page.evaluate("document.documentElement.scrollWidth") - width

@@ -1,9 +1,7 @@
 """Named learners behind the numbers: drill-down lists, the progress table, transcripts."""
 from dataclasses import dataclass
-from itertools import groupby
-from operator import itemgetter
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import selectinload
 
 from academy.auth.models import User
@@ -55,50 +53,45 @@ LEARNER_COLUMNS = ("learner_id", "name_latin", "name_cyrillic", "email", "countr
 
 def progress_table(scope, filters):
     """(header, rows) of the learners table: one row per learner and course with progress,
-    each module's best score (module_N_best_score, in course order; the final assessment's
-    last), and the completion; rows are streamed from the database in batches."""
-    lessons = _max_lessons()
-    header = (*LEARNER_COLUMNS, *(f"module_{n}_best_score" for n in range(1, lessons + 1)),
+    each lesson module's best score (by the module's position in its course), the final
+    assessment's, and the completion; pivoted in SQL, streamed in batches."""
+    positions = db.session.scalars(
+        select(Module.position).where(Module.retired.is_(False), Module.kind == "lesson")
+        .distinct().order_by(Module.position)).all()
+    header = (*LEARNER_COLUMNS, *(f"module_{n}_best_score" for n in positions),
               "final_assessment_best_score", "course_completed_at", "days_to_complete")
-    return header, _progress_rows(scope, filters, lessons)
+    return header, _progress_rows(scope, filters, positions)
 
 
-def _max_lessons():
-    per_course = (select(func.count(Module.id).label("n"))
-                  .where(Module.retired.is_(False), Module.kind == "lesson")
-                  .group_by(Module.course_id).subquery())
-    return db.session.scalar(select(func.max(per_course.c.n))) or 0
-
-
-def _progress_rows(scope, filters, lessons):
-    # Every module of each enrolment's course with the learner's progress where there is some:
-    # index lookups per row (module by course, progress by user and module), grouped in Python.
-    query = (select(Enrolment.id, User.id, User.name_latin, User.name_cyrillic, User.email,
-                    User.country, User.organisation, Course.slug, Enrolment.created_at,
-                    Enrolment.last_activity_at, Module.kind, ModuleProgress.best_score,
-                    ModuleProgress.completed_at, CourseCompletion.completed_at)
+def _progress_rows(scope, filters, positions):
+    lesson = Module.kind == "lesson"
+    best = [func.max(case((and_(lesson, Module.position == n), ModuleProgress.best_score)))
+            for n in positions]
+    query = (select(User.id, User.name_latin, User.name_cyrillic, User.email, User.country,
+                    User.organisation, Course.slug, Enrolment.created_at,
+                    Enrolment.last_activity_at.is_not(None),
+                    func.count(case((lesson, ModuleProgress.completed_at))),
+                    func.count(case((lesson, 1))), *best,
+                    func.max(case((Module.kind == "final", ModuleProgress.best_score))),
+                    CourseCompletion.completed_at)
              .select_from(Enrolment)
              .join(User, User.id == Enrolment.user_id)
              .join(Course, Course.id == Enrolment.course_id)
+             # Every module of the course, with the learner's progress where there is some:
+             # index lookups only (module by course, progress by user and module).
              .outerjoin(Module, and_(Module.course_id == Enrolment.course_id,
                                      Module.retired.is_(False)))
              .outerjoin(ModuleProgress, and_(ModuleProgress.module_id == Module.id,
                                              ModuleProgress.user_id == Enrolment.user_id))
              .outerjoin(CourseCompletion, _completion_join())
              .where(scope.clause(), filters.clause())
-             .order_by(Enrolment.id, Module.position)
+             .group_by(Enrolment.id, User.id, Course.id, CourseCompletion.id)
+             .order_by(Enrolment.id)
              .execution_options(yield_per=5000))
-    for _id, group in groupby(db.session.execute(query), key=itemgetter(0)):
-        group = list(group)
-        first = group[0]
-        scores = [row[11] for row in group if row[10] == "lesson"]
-        final = [row[11] for row in group if row[10] == "final"]
-        done = sum(1 for row in group if row[10] == "lesson" and row[12] is not None)
-        completed = first[13]
-        days = round((completed - first[8]).total_seconds() / 86400, 1) if completed else None
-        yield (*first[1:9], first[9] is not None, done, len(scores),
-               *scores, *([None] * (lessons - len(scores))),
-               final[0] if final else None, completed, days)
+    for row in db.session.execute(query):
+        completed, enrolled = row[-1], row[7]
+        days = round((completed - enrolled).total_seconds() / 86400, 1) if completed else None
+        yield (*row, days)
 
 
 @dataclass
