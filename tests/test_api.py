@@ -164,7 +164,8 @@ def test_suppression_in_the_api(reports_site, tokens):
 
 @pytest.mark.skipif(not shutil.which("schemathesis", path=str(Path(sys.executable).parent)),
                     reason="schemathesis not installed")
-def test_schemathesis_finds_no_server_errors_or_schema_violations(reports_site, tokens, live_server):
+def test_schemathesis_finds_no_server_errors_or_schema_violations(reports_site, tokens, live_server,
+                                                                 tmp_path):
     binary = shutil.which("schemathesis", path=str(Path(sys.executable).parent))
     with live_server(reports_site.app) as server:
         result = subprocess.run(
@@ -173,5 +174,24 @@ def test_schemathesis_finds_no_server_errors_or_schema_violations(reports_site, 
              "--checks", "not_a_server_error,response_schema_conformance,"
                          "status_code_conformance,content_type_conformance",
              "--max-examples", "25", "--seed", "1", "--no-color"],
-            capture_output=True, text=True, timeout=600)
+            capture_output=True, text=True, timeout=600, cwd=tmp_path)  # its cache goes there
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+
+
+def test_rate_limit_answers_429_in_the_api_error_format(migrated_template, tmp_path):
+    import shutil as files
+
+    from academy import create_app
+    from academy.api.views import RATE_LIMIT
+
+    path = tmp_path / "academy.db"
+    files.copy(migrated_template, path)
+    app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{path}", "SECRET_KEY": "t",
+                      "RATELIMIT_ENABLED": True})
+    client = app.test_client()
+    allowed = int(RATE_LIMIT.split()[0])
+    statuses = [client.get("/api/v1/openapi.json").status_code for _ in range(allowed)]
+    assert statuses == [200] * allowed
+    _error(client.get("/api/v1/openapi.json"), 429)
+    with app.app_context():
+        db.engine.dispose()
