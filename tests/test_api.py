@@ -1,5 +1,6 @@
 """The read-only API: tokens, scope, suppression, pagination, one error format; agreement with
 the page and the exports; schemathesis against the running app."""
+import base64
 import csv
 import io
 import re
@@ -48,6 +49,9 @@ def test_token_is_needed_and_errors_share_one_format(reports_site, tokens):
     _error(_get(reports_site, "/api/v1/enrolments?country=ZZ", tokens["coord-all"]), 400)
     _error(_get(reports_site, "/api/v1/enrolments?limit=0", tokens["coord-all"]), 400)
     _error(_get(reports_site, "/api/v1/enrolments?cursor=!!", tokens["coord-all"]), 400)
+    huge = base64.urlsafe_b64encode(b"9" * 30).decode()
+    _error(_get(reports_site, f"/api/v1/enrolments?cursor={huge}", tokens["coord-all"]), 400)
+    _error(_get(reports_site, "/api/v1/learners/" + "9" * 30 + "/transcript", tokens["coord-all"]), 404)
     _error(_get(reports_site, "/api/v1/learners", tokens["trainer"]), 403)
     _error(_get(reports_site, "/api/v1/nothing-here", tokens["coord-all"]), 404)
     _error(client.post("/api/v1/courses", headers={"Authorization": f"Bearer {tokens['coord-all']}"}), 405)

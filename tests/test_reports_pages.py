@@ -41,6 +41,7 @@ def test_armenia_coordinator_gets_404_for_georgian_transcript(client_for, report
     assert client.get(f"/reports/learners/{reports_site.ge_learner_id}").status_code == 404
     assert client.get(f"/reports/learners/{reports_site.ge_learner_id}/export?format=csv").status_code == 404
     assert client.get("/reports/learners/999999").status_code == 404
+    assert client.get("/reports/learners/" + "9" * 30).status_code == 404
 
 
 @pytest.mark.parametrize("email, overview, names", [
@@ -71,7 +72,8 @@ def test_drilldown_is_audited_and_lists_the_people_behind_the_number(client_for,
 @pytest.mark.parametrize("query, message", [
     ("country=ZZ", "Unknown country code."), ("from=2025-13-01", "YYYY-MM-DD"),
     ("from=2026-01-02&to=2026-01-01", "after the end date"), ("lang=de", "en or ru"),
-    ("course=nope", "Unknown course.")])
+    ("course=nope", "Unknown course."), ("to=9999-12-31", "between 1900 and 9000"),
+    ("organisation=a%00b", "control characters")])
 def test_bad_filters_explained(client_for, query, message):
     response = client_for("coord-all@example.org").get("/reports/?" + query)
     assert response.status_code == 400 and message in response.get_data(as_text=True)

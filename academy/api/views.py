@@ -84,6 +84,8 @@ def _page_args():
             after = int(base64.urlsafe_b64decode(cursor.encode("ascii") + b"==").decode("ascii"))
         except (ValueError, UnicodeError, binascii.Error):
             _fail(400, "invalid cursor")
+        if not 0 <= after < 2**63:
+            _fail(400, "invalid cursor")
     return int(raw_limit), after
 
 

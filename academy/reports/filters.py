@@ -75,6 +75,8 @@ class Filters:
         """Filters from request args (or a dict); raises FilterError with a readable message."""
         def text(name):
             value = (args.get(name) or "").strip()
+            if any(ord(ch) < 32 for ch in value):  # PostgreSQL refuses NUL; none belongs here
+                raise FilterError(_l("Filters cannot contain control characters."))
             return value or None
 
         filters = cls(course=text("course"), organisation=text("organisation"))
@@ -95,6 +97,9 @@ class Filters:
                     setattr(filters, attr, date.fromisoformat(value))
                 except ValueError:
                     raise FilterError(_l("Dates are written as YYYY-MM-DD.")) from None
+        for attr in ("date_from", "date_to"):
+            if getattr(filters, attr) and not date(1900, 1, 1) <= getattr(filters, attr) <= date(9000, 1, 1):
+                raise FilterError(_l("Dates must lie between 1900 and 9000."))
         if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
             raise FilterError(_l("The start date is after the end date."))
         if filters.organisation and len(filters.organisation) > 200:

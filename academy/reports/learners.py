@@ -106,6 +106,8 @@ class CourseRecord:
 
 def learner_in_scope(scope, user_id):
     """The learner `user_id` if `scope` may see them by name, else None (the view answers 404)."""
+    if not 0 < user_id < 2**31:  # larger ids do not exist, and SQLite cannot bind them
+        return None
     user = db.session.get(User, user_id)
     if user is None or not scope.names or not scope.sees_country(user.country):
         return None
