@@ -46,6 +46,8 @@ def init_extensions(app):
 def register_blueprints(app):
     """Register every feature's blueprint."""
     from academy.admin.views import bp as admin_bp
+    from academy.api.account import bp as tokens_bp
+    from academy.api.views import bp as api_bp
     from academy.auth.mfa_views import bp as mfa_bp
     from academy.auth.views import bp as auth_bp
     from academy.core.views import bp as core_bp
@@ -53,24 +55,26 @@ def register_blueprints(app):
     from academy.learning.views import bp as learning_bp
     from academy.network.views import bp as network_bp
     from academy.quizzes.views import bp as quizzes_bp
+    from academy.reports.views import bp as reports_bp
+    from academy.search.views import bp as search_bp
     from academy.sources.views import bp as sources_bp
 
-    for bp in (core_bp, auth_bp, mfa_bp, learning_bp, quizzes_bp, glossary_bp, sources_bp,
-               admin_bp, network_bp):
+    for bp in (core_bp, auth_bp, mfa_bp, learning_bp, quizzes_bp, glossary_bp, search_bp,
+               sources_bp, admin_bp, network_bp, reports_bp, api_bp, tokens_bp):
         app.register_blueprint(bp)
-    from academy.search.views import bp as search_bp
-    app.register_blueprint(search_bp)
 
 
 def register_commands(app):
     """Attach each feature's CLI group to `academy`."""
+    from academy.api.cli import tokens_cli
     from academy.auth.cli import users_cli
     from academy.core.demo import demo_command
     from academy.core.i18n_cli import i18n_cli
     from academy.courses.cli import courses_cli
     from academy.network.cli import trainers_cli
-
-    for command in (users_cli, courses_cli, demo_command, i18n_cli, trainers_cli):
-        app.cli.add_command(command)
+    from academy.reports.cli import dev_cli, reports_cli
     from academy.search.cli import search_cli
-    app.cli.add_command(search_cli)
+
+    for command in (users_cli, courses_cli, demo_command, i18n_cli, trainers_cli, dev_cli,
+                    reports_cli, tokens_cli, search_cli):
+        app.cli.add_command(command)

@@ -16,7 +16,7 @@ def test_migration_search_directory_and_invitations_on_postgresql(postgres_url):
     from academy.auth.services import create_user
     from academy.network import invitations, services as network
 
-    app = create_app({"TESTING": True, "DATABASE_URL": postgres_url, "SECRET_KEY": "pg"})
+    app = create_app({"TESTING": True, "MFA_REQUIRED_ROLES": "", "DATABASE_URL": postgres_url, "SECRET_KEY": "pg"})
     with app.app_context():
         upgrade()
         downgrade(revision="7a4bb0df9901")

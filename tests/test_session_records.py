@@ -210,7 +210,7 @@ def test_session_records_on_postgresql(postgres_url):
     from academy import create_app
     from academy.auth.services import create_user
 
-    app = create_app({"TESTING": True, "DATABASE_URL": postgres_url, "SECRET_KEY": "test",
+    app = create_app({"TESTING": True, "MFA_REQUIRED_ROLES": "", "DATABASE_URL": postgres_url, "SECRET_KEY": "test",
                       "RATELIMIT_ENABLED": False})
     with app.app_context():
         upgrade()

@@ -71,7 +71,22 @@ def init_app(app):
     @app.errorhandler(500)
     def server_error(error):
         db.session.rollback()
+        if request.path.startswith("/api/"):
+            return api_error(500), 500
         return render_template("errors/error.html", code=500, reason=None), 500
+
+
+API_ERROR_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+                   405: "method_not_allowed", 413: "too_large", 429: "too_many_requests",
+                   500: "server_error"}
+
+
+def api_error(status, message=None):
+    """The API's one error body: {"error": {"status", "code", "message"}}."""
+    from werkzeug.http import HTTP_STATUS_CODES
+
+    return {"error": {"status": status, "code": API_ERROR_CODES.get(status, "error"),
+                      "message": message or HTTP_STATUS_CODES.get(status, "error")}}
 
 
 def _http_error(code):
@@ -81,7 +96,9 @@ def _http_error(code):
 
             security_event("rate_limited", limit=str(getattr(error, "description", "")),
                            method=request.method)
-        if request.path.startswith("/api/") or request.path == "/healthz":
+        if request.path.startswith("/api/"):
+            return api_error(code), code
+        if request.path == "/healthz":
             return {"error": code}, code
         return render_template("errors/error.html", code=code, reason=None), code
 
