@@ -6,7 +6,8 @@ from typing import NamedTuple
 from urllib.parse import unquote
 
 import nh3
-from flask_babel import _
+from flask_babel import _, force_locale
+from markupsafe import escape
 from markdown_it import MarkdownIt
 from mdit_py_plugins.container import container_plugin
 
@@ -22,10 +23,14 @@ _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.\-]*):")
 ALLOWED_TAGS = {
     "p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "strong", "em", "del", "s", "code",
     "pre", "blockquote", "ul", "ol", "li", "a", "img", "table", "thead", "tbody", "tr", "th",
-    "td", "div",
+    "td", "div", "span", "button",
 }
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},
+    # Made by the renderer only (raw HTML is off): table scroll regions and glossary popovers.
+    "div": {"tabindex", "role", "aria-label"},
+    "span": {"id", "popover"},
+    "button": {"type", "popovertarget"},
     "img": {"src", "alt", "title", "width", "height"},
     "ol": {"start"},
     **{f"h{level}": {"id"} for level in range(1, 7)},
@@ -166,7 +171,9 @@ def _image_attribute_filter(tag, attribute, value):
 _CLEANER = nh3.Cleaner(tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
                        attribute_filter=_image_attribute_filter, url_schemes=set(LINK_SCHEMES),
                        link_rel="noopener noreferrer", strip_comments=True,
-                       allowed_classes={"div": {"question"}},
+                       allowed_classes={"div": {"question", "table-scroll"},
+                                        "span": {"gloss-pop"}, "button": {"term"},
+                                        "a": {"gloss-link"}},
                        set_tag_attribute_values={"img": {"loading": "lazy"}})
 
 
@@ -183,15 +190,105 @@ def render_markdown(text: str, images: dict[str, ImageSource] | None = None) -> 
     """
     env = {"images": images}
     tokens = _RENDERER.parse(text, env)
+    _anchor_headings(tokens)
+    return sanitize_html(_RENDERER.renderer.render(tokens, _RENDERER.options, env))
+
+
+def _anchor_headings(tokens):
     used = {}
     for index, token in enumerate(tokens):
         if token.type == "heading_open" and index + 1 < len(tokens):
             slug = "sec-" + heading_slug(tokens[index + 1].content)
             used[slug] = used.get(slug, 0) + 1
             token.attrSet("id", slug if used[slug] == 1 else f"{slug}-{used[slug]}")
-    return sanitize_html(_RENDERER.renderer.render(tokens, _RENDERER.options, env))
 
 
 def render_inline(text: str, images: dict[str, ImageSource] | None = None) -> str:
     """Render one line of Markdown (an option of a question) to safe inline HTML."""
     return sanitize_html(_RENDERER.renderInline(text, {"images": images}))
+
+
+class GlossaryNote(NamedTuple):
+    """What a module's glossary link explains in place: the term and its definition."""
+
+    term: str
+    definition: str
+
+
+def _wrap_tables(tokens, lang):
+    """Put each table in a focusable region that scrolls sideways on narrow screens."""
+    wrapped, count = [], 0
+    for token in tokens:
+        if token.type == "table_open":
+            count += 1
+            with force_locale(lang):
+                label = _("Table %(number)d", number=count)
+            wrapped.append(_html_block(f'<div class="table-scroll" role="region" tabindex="0" '
+                                       f'aria-label="{escape(label)}">'))
+        wrapped.append(token)
+        if token.type == "table_close":
+            wrapped.append(_html_block("</div>"))
+    return wrapped
+
+
+def _html_block(content):
+    from markdown_it.token import Token
+
+    token = Token("html_block", "", 0)
+    token.content = content
+    return token
+
+
+def _explain_glossary_links(tokens, glossary, lang):
+    """After each glossary link, a button-sized term that opens its definition (a popover).
+
+    The popover needs no JavaScript; a browser without popovers shows the definition inline.
+    """
+    from markdown_it.token import Token
+
+    count = 0
+    with force_locale(lang):
+        open_label = _("Open in the glossary")
+    for block in tokens:
+        if block.type != "inline" or not block.children:
+            continue
+        children, result, index = block.children, [], 0
+        while index < len(children):
+            child = children[index]
+            href = child.attrGet("href") if child.type == "link_open" else None
+            note = glossary.get(glossary_key(href)) if href and url_kind(href) == "glossary" else None
+            close = next((i for i in range(index + 1, len(children))
+                          if children[i].type == "link_close"), None)
+            if note is None or close is None:
+                result.append(child)
+                index += 1
+                continue
+            count += 1
+            ident = f"gl-{lang}-{count}"
+            key = glossary_key(href)
+            text = "".join(escape(c.content) for c in children[index + 1:close]
+                           if c.type in ("text", "code_inline"))
+            markup = (f'<button type="button" class="term" popovertarget="{ident}">{text}</button>'
+                      f'<span class="gloss-pop" id="{ident}" popover>'
+                      f'<strong>{escape(note.term)}</strong> {escape(note.definition)} '
+                      f'<a class="gloss-link" href="/glossary#{escape(key)}">{escape(open_label)}</a>'
+                      f'</span>')
+            token = Token("html_inline", "", 0)
+            token.content = markup
+            result.append(token)
+            index = close + 1
+        block.children = result
+    return tokens
+
+
+def render_module(text: str, lang: str, images: dict[str, ImageSource] | None = None,
+                  glossary: dict[str, GlossaryNote] | None = None) -> str:
+    """A module's text for reading: as `render_markdown`, with tables in scrollable regions and
+    glossary terms that explain themselves in place (definitions in the module's language)."""
+    env = {"images": images}
+    tokens = _RENDERER.parse(text, env)
+    _anchor_headings(tokens)
+    tokens = _wrap_tables(tokens, lang)
+    if glossary:
+        tokens = _explain_glossary_links(tokens, glossary, lang)
+    return sanitize_html(_RENDERER.renderer.render(tokens, _RENDERER.options, env))

@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from academy.courses.models import Course, Module
+from academy.courses.models import Course, Module, ModuleContent
 from academy.extensions import db
 from academy.learning import services
 
@@ -29,6 +29,7 @@ class CatalogueEntry:
     course: Course
     module_count: int
     progress: "services.ProgressCount | None" = None
+    languages: tuple = ("en",)
 
 
 @dataclass
@@ -51,11 +52,18 @@ def catalogue_by_area(user_id=None):
         .where(Module.kind == "lesson", Module.retired.is_(False),
                Module.current_version_id.is_not(None))
         .group_by(Module.course_id)).all())
+    # Russian is offered when every lesson module of the course has a Russian text.
+    translated = dict(db.session.execute(
+        select(Module.course_id, func.count(ModuleContent.id))
+        .join(ModuleContent, ModuleContent.version_id == Module.current_version_id)
+        .where(Module.kind == "lesson", Module.retired.is_(False), ModuleContent.lang == "ru")
+        .group_by(Module.course_id)).all())
     progress = services.progress_for_courses(user_id) if user_id else {}
     groups = {key: AreaGroup(key, title) for key, title in THEMATIC_AREAS.items()}
     for course in courses:
         group = groups.setdefault(course.thematic_area,
                                   AreaGroup(course.thematic_area, course.thematic_area))
-        group.entries.append(CatalogueEntry(course, counts.get(course.id, 0),
-                                            progress.get(course.id)))
+        total = counts.get(course.id, 0)
+        languages = ("en", "ru") if total and translated.get(course.id) == total else ("en",)
+        group.entries.append(CatalogueEntry(course, total, progress.get(course.id), languages))
     return [group for group in groups.values() if group.entries]
