@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 
 from academy.core.i18n import current_lang
 from academy.extensions import db
-from academy.learning import player
+from academy.learning import player, services
 from academy.learning.views import _enrolled_module, bp
 
 DOWNLOAD_LANGS = ("en", "ru", "both")
