@@ -24,7 +24,7 @@ def test_module_page_has_the_bar_the_contents_and_the_quiz_as_primary_action(cli
                                                                             learner):
     enrol(client)
     html = page_text(client.get(MODULE))
-    bar = re.search(r'<div class="player-bar">(.*?)</div>\s*<div class="module-layout">', html,
+    bar = re.search(r'<div class="player-bar">(.*?)</div>\s*<div class="module-layout[^"]*">', html,
                     re.S).group(1)
     assert "Sample course on asylum basics" in bar and "Module 1 of 3" in bar
     assert '<progress max="3" value="0"' in bar and "Resume" not in bar
@@ -178,3 +178,20 @@ def test_catalogue_cards_are_led_by_the_title_with_chips(client, course, learner
     assert card.strip().startswith('<h3 class="card-title"><a href="/courses/sample-course/">')
     assert '<li class="chip">3 modules</li>' in card
     assert '<span lang="en">EN</span>' in card
+
+
+def test_form_errors_are_summarised_at_the_top_with_links_to_the_fields(client):
+    token = csrf_token(page_text(client.get("/auth/register")))
+    html = page_text(client.post("/auth/register", data={"csrf_token": token, "email": "nope"}))
+    summary = re.search(r'<div class="error-summary" role="alert" aria-labelledby='
+                        r'"error-summary-title" tabindex="-1" autofocus>(.*?)</div>', html, re.S)
+    assert summary and html.index("error-summary") < html.index('<form method="post" action="/auth/register"')
+    links = re.findall(r'<a href="#([\w-]+)">', summary.group(1))
+    assert {"name_latin", "email", "country", "organisation", "password"} <= set(links)
+    for field in ("email", "country", "organisation"):
+        assert re.search(rf'<(input|select)[^>]*aria-invalid="true"[^>]*id="{field}"|'
+                         rf'<(input|select)[^>]*id="{field}"[^>]*aria-invalid="true"', html), field
+    # The Kosovo footnote is said once, under the form, and the country list points to it.
+    assert html.count("UNSCR 1244/1999") == 1
+    assert re.search(r'</form>\s*<p class="footnote" id="country-help">\* Kosovo', html)
+    assert 'aria-describedby="country-help country-error"' in html
