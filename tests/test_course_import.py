@@ -106,8 +106,10 @@ def test_import_creates_course_modules_versions_and_glossary(app, library):
                                    "Art. 1A(2) and 33(1)"]
         assert '<h2 id="sec-who-is-a-refugee">Who is a refugee</h2>' in english.html
         # A glossary link explains itself in place and still leads to the glossary.
-        assert re.search(r'<button type="button" class="term" popovertarget="(gl-en-\d+)">refugee'
-                         r'</button><span class="gloss-pop" id="\1" popover="">', english.html)
+        assert re.search(r'<a href="/glossary#refugee" class="term" rel="noopener noreferrer">'
+                         r'refugee</a><button type="button" class="gloss-btn" popovertarget='
+                         r'"(gl-en-\d+)"><span class="vh">Definition: refugee</span></button>'
+                         r'<span class="gloss-pop" id="\1" popover="">', english.html)
         assert ('<a class="gloss-link" href="/glossary#refugee" rel="noopener noreferrer">'
                 in english.html)
         assert "<table>" in english.html and "::: question" not in english.html

@@ -132,9 +132,10 @@ def test_tables_scroll_and_glossary_terms_explain_themselves(app, course):
         html = english.html
     assert re.search(r'<div class="table-scroll" role="region" tabindex="0" aria-label="Table 1">'
                      r'<table>.*?</table>\s*</div>', html, re.S)
-    term = re.search(r'<button type="button" class="term" popovertarget="([\w-]+)">refugee'
-                     r'</button><span class="gloss-pop" id="\1" popover=""><strong>refugee</strong>'
-                     r' A person who meets the definition in Article 1A\(2\)', html)
+    term = re.search(r'class="term" rel="noopener noreferrer">refugee</a><button type="button" '
+                     r'class="gloss-btn" popovertarget="([\w-]+)"><span class="vh">Definition: '
+                     r'refugee</span></button><span class="gloss-pop" id="\1" popover=""><strong>'
+                     r'refugee</strong> A person who meets the definition in Article 1A\(2\)', html)
     assert term
     with app.app_context():
         russian = db.session.scalars(select(ModuleContent).where(

@@ -152,7 +152,7 @@ def test_glossary_term_opens_in_place_and_resume_returns_to_the_section(signed_i
     try:
         page.set_viewport_size(DESKTOP)
         page.goto(server.url + TABLE_MODULE)
-        term = page.locator(".module-text button.term").first
+        term = page.locator(".module-text button.gloss-btn").first
         term.click()
         popover = page.locator(".gloss-pop:popover-open")
         expect(popover).to_have_count(1)

@@ -172,8 +172,8 @@ _CLEANER = nh3.Cleaner(tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
                        attribute_filter=_image_attribute_filter, url_schemes=set(LINK_SCHEMES),
                        link_rel="noopener noreferrer", strip_comments=True,
                        allowed_classes={"div": {"question", "table-scroll"},
-                                        "span": {"gloss-pop"}, "button": {"term"},
-                                        "a": {"gloss-link"}},
+                                        "span": {"gloss-pop", "vh"}, "button": {"gloss-btn"},
+                                        "a": {"gloss-link", "term"}},
                        set_tag_attribute_values={"img": {"loading": "lazy"}})
 
 
@@ -240,43 +240,45 @@ def _html_block(content):
 
 
 def _explain_glossary_links(tokens, glossary, lang):
-    """After each glossary link, a button-sized term that opens its definition (a popover).
-
-    The popover needs no JavaScript; a browser without popovers shows the definition inline.
+    """After each glossary link, a small button that opens the term's definition in place (a
+    popover). The link stays a link; the popover needs no JavaScript, and a browser without
+    popovers shows the definition inline.
     """
     from markdown_it.token import Token
 
     count = 0
-    with force_locale(lang):
-        open_label = _("Open in the glossary")
     for block in tokens:
         if block.type != "inline" or not block.children:
             continue
-        children, result, index = block.children, [], 0
-        while index < len(children):
-            child = children[index]
-            href = child.attrGet("href") if child.type == "link_open" else None
-            note = glossary.get(glossary_key(href)) if href and url_kind(href) == "glossary" else None
-            close = next((i for i in range(index + 1, len(children))
-                          if children[i].type == "link_close"), None)
-            if note is None or close is None:
-                result.append(child)
-                index += 1
-                continue
-            count += 1
-            ident = f"gl-{lang}-{count}"
-            key = glossary_key(href)
-            text = "".join(escape(c.content) for c in children[index + 1:close]
-                           if c.type in ("text", "code_inline"))
-            markup = (f'<button type="button" class="term" popovertarget="{ident}">{text}</button>'
-                      f'<span class="gloss-pop" id="{ident}" popover>'
-                      f'<strong>{escape(note.term)}</strong> {escape(note.definition)} '
-                      f'<a class="gloss-link" href="/glossary#{escape(key)}">{escape(open_label)}</a>'
-                      f'</span>')
-            token = Token("html_inline", "", 0)
-            token.content = markup
-            result.append(token)
-            index = close + 1
+        result, pending = [], None
+        for child in block.children:
+            result.append(child)
+            if child.type == "link_open":
+                href = child.attrGet("href") or ""
+                key = glossary_key(href) if url_kind(href) == "glossary" else None
+                note = glossary.get(key) if key else None
+                if note is not None:
+                    child.attrSet("class", "term")
+                    pending = (key, note)
+                else:
+                    pending = None
+            elif child.type == "link_close" and pending:
+                key, note = pending
+                pending = None
+                count += 1
+                ident = f"gl-{lang}-{count}"
+                with force_locale(lang):
+                    label = _("Definition: %(term)s", term=note.term)
+                    open_label = _("Open in the glossary")
+                token = Token("html_inline", "", 0)
+                token.content = (
+                    f'<button type="button" class="gloss-btn" popovertarget="{ident}">'
+                    f'<span class="vh">{escape(label)}</span></button>'
+                    f'<span class="gloss-pop" id="{ident}" popover>'
+                    f'<strong>{escape(note.term)}</strong> {escape(note.definition)} '
+                    f'<a class="gloss-link" href="/glossary#{escape(key)}">{escape(open_label)}</a>'
+                    f'</span>')
+                result.append(token)
         block.children = result
     return tokens
 
