@@ -196,3 +196,15 @@ def test_form_errors_are_summarised_at_the_top_with_links_to_the_fields(client):
     assert html.count("UNSCR 1244/1999") == 1
     assert re.search(r'</form>\s*<p class="footnote" id="country-help">\* Kosovo', html)
     assert 'aria-describedby="country-help country-error"' in html
+
+
+def test_a_term_is_explained_at_its_first_use_only(app):
+    from academy.courses.markdown import GlossaryNote, render_module
+
+    with app.app_context():
+        html = render_module("[A](glossary:a) and [a again](glossary:a), [b](glossary:b).\n",
+                             "ru", None, {"a": GlossaryNote("Термин", "Определение")})
+    assert html.count('class="gloss-pop"') == 1 and html.count("gloss-btn") == 1
+    assert "Определение: Термин" in html and "Открыть в глоссарии" in html
+    assert html.count('href="/glossary#a"') == 3  # both links and the popover's own
+    assert '<a href="/glossary#b" rel="noopener noreferrer">b</a>' in html  # unknown term: link

@@ -240,13 +240,13 @@ def _html_block(content):
 
 
 def _explain_glossary_links(tokens, glossary, lang):
-    """After each glossary link, a small button that opens the term's definition in place (a
+    """After the first link to each glossary term, a small button that opens the term's definition in place (a
     popover). The link stays a link; the popover needs no JavaScript, and a browser without
     popovers shows the definition inline.
     """
     from markdown_it.token import Token
 
-    count = 0
+    count, explained = 0, set()
     for block in tokens:
         if block.type != "inline" or not block.children:
             continue
@@ -256,8 +256,10 @@ def _explain_glossary_links(tokens, glossary, lang):
             if child.type == "link_open":
                 href = child.attrGet("href") or ""
                 key = glossary_key(href) if url_kind(href) == "glossary" else None
-                note = glossary.get(key) if key else None
+                # Explained at its first use only: later links just lead to the glossary.
+                note = glossary.get(key) if key and key not in explained else None
                 if note is not None:
+                    explained.add(key)
                     child.attrSet("class", "term")
                     pending = (key, note)
                 else:

@@ -15,13 +15,20 @@ from academy.learning.views import _enrolled_module, bp
 DOWNLOAD_LANGS = ("en", "ru", "both")
 
 
+def _enrolled_or_404(slug, module_slug):
+    """(course, module) of a module the signed-in learner is enrolled in; 404 otherwise."""
+    course = services.get_course(slug) or abort(404)
+    module = services.get_module(course, module_slug) or abort(404)
+    if services.get_enrolment(current_user.id, course.id) is None:
+        abort(404)
+    return course, module
+
+
 @bp.post("/courses/<slug>/<module_slug>/position")
 @login_required
 def save_position(slug, module_slug):
     """Remember the section the learner has reached (sent by player.js as they read)."""
-    course, module, enrolment = _enrolled_module(slug, module_slug)
-    if enrolment is None:
-        abort(404)
+    _course, module = _enrolled_or_404(slug, module_slug)
     anchor = request.form.get("section", "")
     known = {s.anchor for c in module.current_version.contents for s in player.sections(c.html)}
     if anchor not in known:
@@ -60,8 +67,8 @@ def parallel(slug, module_slug):
 @login_required
 def download(slug, module_slug, choice):
     """The module as one HTML file, styles and images inside, for reading offline."""
-    course, module, enrolment = _enrolled_module(slug, module_slug)
-    if enrolment is None or choice not in DOWNLOAD_LANGS:
+    course, module = _enrolled_or_404(slug, module_slug)
+    if choice not in DOWNLOAD_LANGS:
         abort(404)
     english, russian = _both_contents(module)
     if choice != "en" and russian is None:
