@@ -1,5 +1,6 @@
 """`academy courses import`: all or nothing, idempotent, a new immutable version per change."""
 import hashlib
+import re
 import shutil
 import sqlite3
 
@@ -104,7 +105,12 @@ def test_import_creates_course_modules_versions_and_glossary(app, library):
         assert english.sources == ["1951 Convention relating to the Status of Refugees, "
                                    "Art. 1A(2) and 33(1)"]
         assert '<h2 id="sec-who-is-a-refugee">Who is a refugee</h2>' in english.html
-        assert ('<a href="/glossary#refugee" rel="noopener noreferrer">refugee</a>'
+        # A glossary link explains itself in place and still leads to the glossary.
+        assert re.search(r'<a href="/glossary#refugee" class="term" rel="noopener noreferrer">'
+                         r'refugee</a><button type="button" class="gloss-btn" popovertarget='
+                         r'"(gl-en-\d+)"><span class="vh">Definition: refugee</span></button>'
+                         r'<span class="gloss-pop" id="\1" popover="">', english.html)
+        assert ('<a class="gloss-link" href="/glossary#refugee" rel="noopener noreferrer">'
                 in english.html)
         assert "<table>" in english.html and "::: question" not in english.html
         assert "Which article" not in english.html  # questions are not part of the text

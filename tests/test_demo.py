@@ -18,11 +18,22 @@ def test_demo_prepares_everything_and_is_harmless_twice(tmp_path):
         courses = db.session.scalar(db.select(db.func.count()).select_from(Course))
         versions = db.session.scalar(db.select(db.func.count()).select_from(ModuleVersion))
         assert courses >= 1
+        # A living dashboard: the demo learner has one course completed and one in progress.
+        from academy.learning.models import CourseCompletion, Enrolment
+
+        learner = db.session.scalar(db.select(User).where(User.email == "learner@demo.academy"))
+        assert learner.organisation and learner.position
+        enrolments = db.session.scalars(db.select(Enrolment).where(
+            Enrolment.user_id == learner.id)).all()
+        completions = db.session.scalars(db.select(CourseCompletion).where(
+            CourseCompletion.user_id == learner.id)).all()
+        assert len(enrolments) == 2 and len(completions) == 1
     second = runner.invoke(args=["demo", "--no-serve"])
     assert second.exit_code == 0, second.output
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count()).select_from(ModuleVersion)) == versions
         assert db.session.scalar(db.select(db.func.count()).select_from(User)) == 4
+        assert db.session.scalar(db.select(db.func.count()).select_from(Enrolment)) == 2
         db.engine.dispose()
 
 

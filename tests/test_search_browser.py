@@ -8,6 +8,9 @@ PHONE = {"width": 360, "height": 740}
 
 
 def search_from_header(page, words):
+    menu = page.locator("header .menu > summary")
+    if menu.is_visible():  # on a phone the box is in the Menu panel
+        menu.click()
     box = page.get_by_role("search").first.get_by_role("searchbox")
     box.fill(words)
     box.press("Enter")

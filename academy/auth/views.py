@@ -240,3 +240,6 @@ def end_sessions():
         logout_user()
         flash(_("You have been signed out on every device, including this one."), "success")
     return redirect(url_for("auth.login"))
+
+
+from academy.auth import throttled  # noqa: E402,F401  (its error handler joins this blueprint)

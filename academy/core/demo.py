@@ -18,6 +18,17 @@ DEMO_ACCOUNTS = [
     (Role.ADMIN, "admin@demo.academy", "demo-admin-pass", "Academy Administrator", "other"),
 ]
 
+# (organisation, position) of each demo account, so that a newcomer sees a realistic profile.
+DEMO_ORGANISATIONS = {
+    "learner@demo.academy": ("State Migration Service of Ukraine", "Senior specialist, asylum unit"),
+    "trainer@demo.academy": ("Border Police of Georgia", "Training officer"),
+    "coordinator@demo.academy": ("Prague Process Secretariat (ICMPD)", "Training Academy coordinator"),
+    "admin@demo.academy": ("Prague Process Secretariat (ICMPD)", "Platform operator"),
+}
+# The demo learner completed the first course and is half-way through the second.
+DEMO_COMPLETED_COURSE = "non-refoulement"
+DEMO_IN_PROGRESS_COURSE = "asylum-procedures"
+
 
 def ensure_demo_accounts():
     """Create the demo accounts that are missing and reset their passwords; return the table rows."""
@@ -26,16 +37,71 @@ def ensure_demo_accounts():
 
     for role, email, password, name, country in DEMO_ACCOUNTS:
         user = find_user_by_email(email)
+        organisation, position = DEMO_ORGANISATIONS.get(email, ("", ""))
         if user is None:
             create_user(email=email, password=password, role=role.value, confirmed=True,
-                        name_latin=name, country=country)
+                        name_latin=name, country=country, organisation=organisation,
+                        position=position)
         else:
+            user.organisation = user.organisation or organisation
+            user.position = user.position or position
             user.role = role.value
             user.active = True
             if not user.password_hash or not passwords.verify_password(user.password_hash, password):
                 user.password_hash = passwords.hash_password(password)
     db.session.commit()
+    seed_demo_learning(DEMO_ACCOUNTS[0][1])
     return [(role.value, email, password) for role, email, password, _name, _c in DEMO_ACCOUNTS]
+
+
+def _pass_module(user_id, module, course):
+    """Open the module and pass its quiz with the right answers (or mark it done)."""
+    from academy.courses.models import Option
+    from academy.learning import services as learning
+    from academy.quizzes import services as quizzes
+
+    enrolment = learning.get_enrolment(user_id, course.id)
+    learning.record_module_opened(enrolment, module)
+    if not learning.question_count(module):
+        learning.mark_module_done(enrolment, module)
+        return
+    attempt = quizzes.start_attempt(user_id, module, course, "en")
+    correct = {option.id for option in db.session.scalars(db.select(Option).where(
+        Option.id.in_([i for item in attempt.layout for i in item["option_ids"]]),
+        Option.is_correct.is_(True)))}
+    quizzes.submit_attempt(attempt, {item["question_id"]: set(item["option_ids"]) & correct
+                                     for item in attempt.layout})
+
+
+def seed_demo_learning(email):
+    """Give the demo learner a living dashboard: one course completed, one in progress.
+
+    Only once: a learner who already has enrolments is left as they are.
+    """
+    from academy.auth.services import find_user_by_email
+    from academy.learning import services as learning
+    from academy.learning.models import Enrolment
+
+    user = find_user_by_email(email)
+    if user is None or db.session.scalar(db.select(Enrolment.id).where(Enrolment.user_id == user.id)):
+        db.session.rollback()  # end the read transaction: SQLite begins every one IMMEDIATE
+        return
+    completed = learning.get_course(DEMO_COMPLETED_COURSE)
+    in_progress = learning.get_course(DEMO_IN_PROGRESS_COURSE)
+    if completed is not None:
+        learning.enrol(user.id, completed)
+        for module in learning.course_modules(completed):
+            _pass_module(user.id, module, completed)
+    if in_progress is not None:
+        learning.enrol(user.id, in_progress)
+        lessons = [m for m in learning.course_modules(in_progress) if m.kind == "lesson"]
+        for module in lessons[:2]:
+            _pass_module(user.id, module, in_progress)
+        if len(lessons) > 2:
+            enrolment = learning.get_enrolment(user.id, in_progress.id)
+            progress = learning.record_module_opened(enrolment, lessons[2])
+            progress.last_section = None
+    db.session.commit()
 
 
 def prepare_demo(courses_path=DEFAULT_COURSES):

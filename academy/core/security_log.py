@@ -29,6 +29,12 @@ def security_event(event, user=None, **fields):
     logger.info(json.dumps(record, ensure_ascii=False, default=str))
 
 
+def log_rate_limited(error=None):
+    """A lock-out: a request refused by a rate limit."""
+    security_event("rate_limited", method=request.method, endpoint=request.endpoint,
+                   limit=str(getattr(error, "description", "") or ""))
+
+
 def assign_request_id():
     """Before each request: the proxy's X-Request-ID when it looks like one, else a new id."""
     incoming = request.headers.get("X-Request-ID", "")

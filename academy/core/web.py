@@ -6,6 +6,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
+from academy.core.security_log import log_rate_limited
 from academy.extensions import db
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -92,10 +93,7 @@ def api_error(status, message=None):
 def _http_error(code):
     def handler(error):
         if code == 429:
-            from academy.core.security_log import security_event
-
-            security_event("rate_limited", limit=str(getattr(error, "description", "")),
-                           method=request.method)
+            log_rate_limited(error)
         if request.path.startswith("/api/"):
             return api_error(code), code
         if request.path == "/healthz":

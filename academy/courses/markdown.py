@@ -6,7 +6,8 @@ from typing import NamedTuple
 from urllib.parse import unquote
 
 import nh3
-from flask_babel import _
+from flask_babel import _, force_locale
+from markupsafe import escape
 from markdown_it import MarkdownIt
 from mdit_py_plugins.container import container_plugin
 
@@ -22,10 +23,14 @@ _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.\-]*):")
 ALLOWED_TAGS = {
     "p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "strong", "em", "del", "s", "code",
     "pre", "blockquote", "ul", "ol", "li", "a", "img", "table", "thead", "tbody", "tr", "th",
-    "td", "div",
+    "td", "div", "span", "button",
 }
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},
+    # Made by the renderer only (raw HTML is off): table scroll regions and glossary popovers.
+    "div": {"tabindex", "role", "aria-label"},
+    "span": {"id", "popover"},
+    "button": {"type", "popovertarget"},
     "img": {"src", "alt", "title", "width", "height"},
     "ol": {"start"},
     **{f"h{level}": {"id"} for level in range(1, 7)},
@@ -166,7 +171,9 @@ def _image_attribute_filter(tag, attribute, value):
 _CLEANER = nh3.Cleaner(tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
                        attribute_filter=_image_attribute_filter, url_schemes=set(LINK_SCHEMES),
                        link_rel="noopener noreferrer", strip_comments=True,
-                       allowed_classes={"div": {"question"}},
+                       allowed_classes={"div": {"question", "table-scroll"},
+                                        "span": {"gloss-pop", "vh"}, "button": {"gloss-btn"},
+                                        "a": {"gloss-link", "term"}},
                        set_tag_attribute_values={"img": {"loading": "lazy"}})
 
 
@@ -183,15 +190,109 @@ def render_markdown(text: str, images: dict[str, ImageSource] | None = None) -> 
     """
     env = {"images": images}
     tokens = _RENDERER.parse(text, env)
+    _anchor_headings(tokens)
+    return sanitize_html(_RENDERER.renderer.render(tokens, _RENDERER.options, env))
+
+
+def _anchor_headings(tokens):
     used = {}
     for index, token in enumerate(tokens):
         if token.type == "heading_open" and index + 1 < len(tokens):
             slug = "sec-" + heading_slug(tokens[index + 1].content)
             used[slug] = used.get(slug, 0) + 1
             token.attrSet("id", slug if used[slug] == 1 else f"{slug}-{used[slug]}")
-    return sanitize_html(_RENDERER.renderer.render(tokens, _RENDERER.options, env))
 
 
 def render_inline(text: str, images: dict[str, ImageSource] | None = None) -> str:
     """Render one line of Markdown (an option of a question) to safe inline HTML."""
     return sanitize_html(_RENDERER.renderInline(text, {"images": images}))
+
+
+class GlossaryNote(NamedTuple):
+    """What a module's glossary link explains in place: the term and its definition."""
+
+    term: str
+    definition: str
+
+
+def _wrap_tables(tokens, lang):
+    """Put each table in a focusable region that scrolls sideways on narrow screens."""
+    wrapped, count = [], 0
+    for token in tokens:
+        if token.type == "table_open":
+            count += 1
+            with force_locale(lang):
+                label = _("Table %(number)d", number=count)
+            wrapped.append(_html_block(f'<div class="table-scroll" role="region" tabindex="0" '
+                                       f'aria-label="{escape(label)}">'))
+        wrapped.append(token)
+        if token.type == "table_close":
+            wrapped.append(_html_block("</div>"))
+    return wrapped
+
+
+def _html_block(content):
+    from markdown_it.token import Token
+
+    token = Token("html_block", "", 0)
+    token.content = content
+    return token
+
+
+def _explain_glossary_links(tokens, glossary, lang):
+    """After the first link to each glossary term, a small button that opens the term's definition in place (a
+    popover). The link stays a link; the popover needs no JavaScript, and a browser without
+    popovers shows the definition inline.
+    """
+    from markdown_it.token import Token
+
+    count, explained = 0, set()
+    for block in tokens:
+        if block.type != "inline" or not block.children:
+            continue
+        result, pending = [], None
+        for child in block.children:
+            result.append(child)
+            if child.type == "link_open":
+                href = child.attrGet("href") or ""
+                key = glossary_key(href) if url_kind(href) == "glossary" else None
+                # Explained at its first use only: later links just lead to the glossary.
+                note = glossary.get(key) if key and key not in explained else None
+                if note is not None:
+                    explained.add(key)
+                    child.attrSet("class", "term")
+                    pending = (key, note)
+                else:
+                    pending = None
+            elif child.type == "link_close" and pending:
+                key, note = pending
+                pending = None
+                count += 1
+                ident = f"gl-{lang}-{count}"
+                with force_locale(lang):
+                    label = _("Definition: %(term)s", term=note.term)
+                    open_label = _("Open in the glossary")
+                token = Token("html_inline", "", 0)
+                token.content = (
+                    f'<button type="button" class="gloss-btn" popovertarget="{ident}">'
+                    f'<span class="vh">{escape(label)}</span></button>'
+                    f'<span class="gloss-pop" id="{ident}" popover>'
+                    f'<strong>{escape(note.term)}</strong> {escape(note.definition)} '
+                    f'<a class="gloss-link" href="/glossary#{escape(key)}">{escape(open_label)}</a>'
+                    f'</span>')
+                result.append(token)
+        block.children = result
+    return tokens
+
+
+def render_module(text: str, lang: str, images: dict[str, ImageSource] | None = None,
+                  glossary: dict[str, GlossaryNote] | None = None) -> str:
+    """A module's text for reading: as `render_markdown`, with tables in scrollable regions and
+    glossary terms that explain themselves in place (definitions in the module's language)."""
+    env = {"images": images}
+    tokens = _RENDERER.parse(text, env)
+    _anchor_headings(tokens)
+    tokens = _wrap_tables(tokens, lang)
+    if glossary:
+        tokens = _explain_glossary_links(tokens, glossary, lang)
+    return sanitize_html(_RENDERER.renderer.render(tokens, _RENDERER.options, env))

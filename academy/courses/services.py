@@ -11,7 +11,8 @@ from sqlalchemy import func, select
 
 from academy.core.audit import record_event
 from academy.courses.images import media_url
-from academy.courses.markdown import ImageSource, render_inline, render_markdown
+from academy.courses.markdown import (GlossaryNote, ImageSource, render_inline, render_markdown,
+                                      render_module)
 from academy.courses.models import (Course, GlossaryTerm, Module, ModuleAsset, ModuleContent,
                                     ModuleVersion, Option, Question)
 from academy.courses.parser import parse_library
@@ -87,11 +88,13 @@ def import_library(path) -> ImportSummary:
     if any(problem.severity == "error" for problem in problems):
         raise CourseLibraryError(problems)
     summary = ImportSummary(warnings=list(problems))
+    db.session.info.pop("glossary_notes", None)
     try:
         if library.glossary is not None:
             _import_glossary(library.glossary, summary)
         for course in library.courses:
             _import_course(course, summary)
+        db.session.info.pop("glossary_notes", None)
         if summary.changed:
             record_event("courses.import", target=Path(path).name, summary=summary.report_lines())
         library_imported.send(summary)
@@ -207,6 +210,9 @@ def _import_module(course, module, spec: ModuleSpec, summary: ImportSummary):
         module.current_version_id = version.id
         summary.versions_created += 1
         changed = True
+    else:
+        # Same sources: the stored HTML is only refreshed when the renderer or glossary changed.
+        _refresh_reading_html(course, module, current, spec)
     if not created:
         if changed:
             summary.modules_updated += 1
@@ -214,12 +220,41 @@ def _import_module(course, module, spec: ModuleSpec, summary: ImportSummary):
             summary.modules_unchanged += 1
 
 
+def _module_images(course, module, spec: ModuleSpec, number):
+    return {name: ImageSource(media_url(course.slug, module.slug, number, name), image.width,
+                              image.height) for name, image in spec.images.items()}
+
+
+def _glossary_notes(lang):
+    """Glossary terms by key, as module text in `lang` explains them in place."""
+    notes = db.session.info.get("glossary_notes")
+    if notes is None:
+        notes = db.session.info["glossary_notes"] = {
+            code: {term.key: GlossaryNote(term.term(code), term.definition(code))
+                   for term in db.session.scalars(select(GlossaryTerm))}
+            for code in ("en", "ru")}
+    return notes[lang]
+
+
+def reading_html(spec: ModuleSpec, lang, images):
+    """The HTML a learner reads for one language of a module."""
+    return render_module(spec.files[lang].body, lang, images, _glossary_notes(lang))
+
+
+def _refresh_reading_html(course, module, version, spec: ModuleSpec):
+    images = _module_images(course, module, spec, version.number)
+    for content in version.contents:
+        if content.lang in spec.files:
+            html = reading_html(spec, content.lang, images)
+            if content.html != html:
+                content.html = html
+
+
 def _create_version(course, module, spec: ModuleSpec, number, version_hash) -> ModuleVersion:
     """A new immutable version: content per language (HTML rendered now), questions, options,
     images."""
     version = ModuleVersion(module_id=module.id, number=number, source_hash=version_hash)
-    images = {name: ImageSource(media_url(course.slug, module.slug, number, name), image.width,
-                                image.height) for name, image in spec.images.items()}
+    images = _module_images(course, module, spec, number)
 
     def html(text):
         return render_markdown(text, images)
@@ -229,7 +264,7 @@ def _create_version(course, module, spec: ModuleSpec, number, version_hash) -> M
         version.contents.append(ModuleContent(
             lang=lang, title=front["title"], summary=front["summary"],
             estimated_minutes=front["estimated_minutes"], objectives=list(front["objectives"]),
-            sources=list(front["sources"]), html=html(module_file.body),
+            sources=list(front["sources"]), html=reading_html(spec, lang, images),
             source_hash=module_file.source_hash, source=module_file.source))
     english, russian = spec.files["en"], spec.files.get("ru")
     for position, question in enumerate(english.questions, start=1):

@@ -1,7 +1,7 @@
 """Enrolments, module progress and course completions."""
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, Integer, UniqueConstraint, func
+from sqlalchemy import DateTime, ForeignKey, Integer, String, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from academy.courses.models import Course, Module, ModuleVersion
@@ -35,6 +35,8 @@ class ModuleProgress(db.Model):
     opened_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     best_score: Mapped[int | None] = mapped_column(Integer)
     completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    # The anchor of the section the learner last reached ("Resume"), e.g. "sec-who-decides".
+    last_section: Mapped[str | None] = mapped_column(String(100))
 
     module: Mapped[Module] = relationship()
     version: Mapped[ModuleVersion] = relationship()

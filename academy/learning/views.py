@@ -8,6 +8,7 @@ from academy.extensions import db
 from academy.learning import services
 from academy.learning.catalogue import (CatalogueFilters, area_title, catalogue_by_area,
                                        filter_options)
+from academy.learning.player import player_bar
 from academy.learning.resume import completed_module_ids, resume_module
 from academy.quizzes import services as quizzes
 
@@ -57,8 +58,10 @@ def course(slug):
         statuses = progress.lessons + ([progress.final] if progress.final else [])
         done = {s.module.id for s in statuses if s.state == services.COMPLETED}
         resume = resume_module(enrolment.last_module, modules, done)
+    reached = services.get_progress(enrolment.user_id, resume.id) if resume else None
     return render_template("learning/course.html", course=course, enrolment=enrolment,
                            progress=progress, resume=resume,
+                           resume_anchor=reached.last_section if reached else None,
                            area=area_title(course.thematic_area))
 
 
@@ -94,7 +97,8 @@ def module(slug, module_slug):
         fallback=content.lang != lang, progress=progress,
         question_count=services.question_count(module),
         quiz=quizzes.quiz_summary(current_user.id, module, course),
-        previous=previous, following=following)
+        previous=previous, following=following,
+        bar=player_bar(current_user.id, course, module, modules, progress, content))
 
 
 @bp.post("/courses/<slug>/<module_slug>/done")
@@ -133,5 +137,4 @@ def dashboard():
                            completed=completed, counts=counts, resume=resume)
 
 
-from academy.learning import media  # noqa: E402,F401  (its route joins this blueprint)
-from academy.learning import history  # noqa: E402,F401  (its routes join this blueprint)
+from academy.learning import history, media, player_views  # noqa: E402,F401  (their routes join this blueprint)
