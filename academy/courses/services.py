@@ -81,18 +81,25 @@ def import_library(path) -> ImportSummary:
     library, problems = parse_library(path)
     if any(problem.severity == "error" for problem in problems):
         raise CourseLibraryError(problems)
-    summary = ImportSummary(warnings=list(problems))
     try:
-        if library.glossary is not None:
-            _import_glossary(library.glossary, summary)
-        for course in library.courses:
-            _import_course(course, summary)
+        summary = import_parsed(library, problems)
         if summary.changed:
             record_event("courses.import", target=Path(path).name, summary=summary.report_lines())
         db.session.commit()
     except BaseException:
         db.session.rollback()
         raise
+    return summary
+
+
+def import_parsed(library, problems) -> ImportSummary:
+    """Import a checked, error-free parsed library into the session; flushes, never commits."""
+    summary = ImportSummary(warnings=list(problems))
+    if library.glossary is not None:
+        _import_glossary(library.glossary, summary)
+    for course in library.courses:
+        _import_course(course, summary)
+    db.session.flush()
     return summary
 
 
