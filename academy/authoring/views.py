@@ -175,20 +175,21 @@ def history(course_slug, module_slug):
     numbers = [version.number for version, _draft in versions]
     old = request.args.get("from", type=int)
     new = request.args.get("to", type=int)
-    lang = request.args.get("lang", "en") if request.args.get("lang") in ("en", "ru") else "en"
+    diff_lang = request.args.get("lang") if request.args.get("lang") in ("en", "ru") else "en"
     comparison = None
     if old is not None and new is not None:
         if old not in numbers or new not in numbers:
             abort(404)
         by_number = {version.number: version for version, _draft in versions}
-        index = 0 if lang == "en" else 1
-        comparison = {"from": old, "to": new, "lang": lang, "rows": side_by_side(
+        index = 0 if diff_lang == "en" else 1
+        comparison = {"from": old, "to": new, "lang": diff_lang, "rows": side_by_side(
             services.version_texts(by_number[old])[index],
             services.version_texts(by_number[new])[index])}
     elif len(numbers) > 1:
         old, new = numbers[1], numbers[0]
     return render_template("authoring/history.html", course=course, module=module,
-                           versions=versions, comparison=comparison, old=old, new=new, lang=lang,
+                           versions=versions, comparison=comparison, old=old, new=new,
+                           diff_lang=diff_lang,
                            can_write=access.can_write(current_user, course))
 
 
