@@ -227,3 +227,41 @@ def test_learner_mid_course_keeps_records_against_the_version_taken(as_user, aut
     learner_client = as_user("learner").client
     page = learner_client.get(f"/courses/{COURSE}/{MODULE}/").get_data(as_text=True)
     assert "Completed" in page
+
+
+def test_home_flags_russian_out_of_date(as_user):
+    author = as_user("author")
+    assert "Russian translation out of date" not in author.client.get("/author/").get_data(
+        as_text=True)
+    text_en, text_ru, token = _edit_english(author)
+    author.post("save", text_en, text_ru, token)
+    assert "Russian translation out of date" in author.client.get("/author/").get_data(
+        as_text=True)
+
+
+def test_publish_refused_when_module_changed_since_draft_began(as_user, authoring_app):
+    _submitted(as_user)
+    with authoring_app.app_context():
+        # Someone imports new files meanwhile: a newer version than the draft's base.
+        from academy.authoring.workspace import publish_texts
+        from academy.courses.models import ModuleVersion
+        module = _module(authoring_app)
+        english = module.current_version.content("en").source
+        russian = module.current_version.content("ru").source
+        publish_texts(module.course, module, english + "\nImported meanwhile.\n", russian)
+        db.session.commit()
+        assert db.session.scalar(db.select(db.func.count(ModuleVersion.id)).filter_by(
+            module_id=module.id)) == 2
+    reviewer = as_user("reviewer")
+    page = reviewer.client.get(reviewer.review_post("publish").location).get_data(as_text=True)
+    assert "published again since this draft was started" in page
+    # The authors see what was published meanwhile; their next save builds on it.
+    reviewer.review_post("return", comment="Version 2 came in meanwhile.")
+    author = as_user("author")
+    response, text_en, text_ru, token = author.editor()
+    html = response.get_data(as_text=True)
+    assert "Published again since this draft began" in html and "Imported meanwhile." in html
+    author.post("submit", text_en, text_ru, token)
+    reviewer.review_post("publish")
+    with authoring_app.app_context():
+        assert _module(authoring_app).current_version.number == 3

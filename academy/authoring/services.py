@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from academy.authoring import workspace
+from academy.authoring.diffs import side_by_side
 from academy.authoring.models import OPEN_STATUSES, AuthoringDraft, DraftStatus
 from academy.core.audit import record_event
 from academy.courses.models import ModuleVersion
@@ -45,7 +46,11 @@ def working_texts(module) -> tuple[AuthoringDraft | None, str, str | None, str]:
     """(open draft, English, Russian, the token a save must carry to prove it is not stale)."""
     draft = open_draft(module)
     if draft is not None:
-        return draft, draft.text_en, draft.text_ru, f"d{draft.id}.{draft.revision}"
+        token = f"d{draft.id}.{draft.revision}"
+        if draft.base_version_id != module.current_version_id:
+            # Published meanwhile: a save from a page that showed this is a deliberate rebase.
+            token += f".v{module.current_version_id}"
+        return draft, draft.text_en, draft.text_ru, token
     text_en, text_ru = version_texts(module.current_version)
     return None, text_en, text_ru, f"v{module.current_version_id}"
 
@@ -65,6 +70,7 @@ def save_draft(module, user, text_en, text_ru, token) -> AuthoringDraft:
         raise WorkflowError(_l("The draft is with the reviewer: it cannot be changed until it "
                                "is returned."))
     draft.text_en, draft.text_ru = text_en, text_ru
+    draft.base_version_id = module.current_version_id
     draft.revision += 1
     draft.status = DraftStatus.DRAFT.value
     draft.updated_by_id = user.id
@@ -73,6 +79,17 @@ def save_draft(module, user, text_en, text_ru, token) -> AuthoringDraft:
         draft.contributor_ids = [*draft.contributor_ids, user.id]
     db.session.flush()
     return draft
+
+
+def moved_on(draft) -> dict | None:
+    """What the published version changed since the draft began, per language; None if nothing."""
+    module = draft.module if draft is not None else None
+    if module is None or draft.base_version_id == module.current_version_id:
+        return None
+    base = version_texts(draft.base_version) if draft.base_version else ("", None)
+    now = version_texts(module.current_version)
+    return {"number": module.current_version.number,
+            "en": side_by_side(base[0], now[0]), "ru": side_by_side(base[1], now[1])}
 
 
 def check_draft(module, text_en, text_ru) -> workspace.ModuleCheck:

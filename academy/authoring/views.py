@@ -37,8 +37,12 @@ def home():
         abort(403)
     entries = []
     for course in courses:
-        rows = [(module, services.open_draft(module)) for module in course.modules
-                if module.current_version_id]
+        rows = []
+        for module in course.modules:
+            draft, text_en, text_ru, _token = services.working_texts(module)
+            stale = workspace.translated_from(text_ru) not in (None,
+                                                               workspace.english_hash(text_en))
+            rows.append((module, draft, stale))
         entries.append((course, access.can_write(current_user, course),
                         access.can_review(current_user, course), rows))
     return render_template("authoring/home.html", entries=entries)
@@ -52,7 +56,7 @@ def _render_editor(course, module, draft, text_en, text_ru, token, conflict=None
     return render_template(
         "authoring/editor.html", course=course, module=module, draft=draft,
         texts={"en": text_en, "ru": text_ru or ""}, token=token, check=check,
-        previews=previews, conflict=conflict,
+        previews=previews, conflict=conflict, moved_on=services.moved_on(draft),
         translation=_translation(module, text_en, text_ru),
         can_write=access.can_write(current_user, course),
         can_review=access.can_review(current_user, course))
