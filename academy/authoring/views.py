@@ -215,3 +215,6 @@ def restore(course_slug, module_slug, number):
     db.session.commit()
     flash(_("Version %(number)d is now a new draft.", number=number), "success")
     return redirect(url_for(".editor", course_slug=course.slug, module_slug=module.slug))
+
+
+from academy.authoring import course_views  # noqa: E402,F401  (registers the course pages)

@@ -82,16 +82,24 @@ def mark_translated(text_ru: str, text_en: str) -> str:
     return text_ru
 
 
-def _write_course(root: Path, course, module, text_en, text_ru) -> Path:
+def _write_course(root: Path, course, module=None, text_en=None, text_ru=None, *,
+                  overrides=None, renames=None) -> Path:
+    """Write the course's files under `root`; a module's texts, other files (`overrides`,
+    None deletes) and module folder names (`renames`) replaced on the way."""
     files = course_files(course)
-    folder = module_folder(module)
-    files[f"{folder}/en.md"] = text_en
-    if text_ru is None:
-        files.pop(f"{folder}/ru.md", None)
-    else:
+    if module is not None:
+        folder = module_folder(module)
+        files[f"{folder}/en.md"] = text_en
         files[f"{folder}/ru.md"] = text_ru
+    for relative, content in (overrides or {}).items():
+        files[relative] = content
     target = root / course.slug
     for relative, content in files.items():
+        if content is None:
+            continue
+        folder, _sep, rest = relative.partition("/")
+        if rest and renames and folder in renames:
+            relative = f"{renames[folder]}/{rest}"
         path = target / relative
         path.parent.mkdir(parents=True, exist_ok=True)
         if isinstance(content, bytes):
@@ -100,6 +108,24 @@ def _write_course(root: Path, course, module, text_en, text_ru) -> Path:
             path.write_text(content, encoding="utf-8", newline="\n")
     (root / "glossary.yml").write_text(glossary_yaml(), encoding="utf-8", newline="\n")
     return target
+
+
+def check_course(course, overrides=None, renames=None) -> list[Problem]:
+    """Every problem `academy courses check` finds in the course with these changes."""
+    with tempfile.TemporaryDirectory(prefix="academy-authoring-") as tmp:
+        folder = _write_course(Path(tmp), course, overrides=overrides, renames=renames)
+        _library, problems = parse_library(folder)
+        return [_relative(problem, Path(tmp)) for problem in problems]
+
+
+def apply_course(course, overrides=None, renames=None):
+    """Import the course with these changes, as `academy courses import` does (no commit)."""
+    with tempfile.TemporaryDirectory(prefix="academy-publish-") as tmp:
+        folder = _write_course(Path(tmp), course, overrides=overrides, renames=renames)
+        library, problems = parse_library(folder)
+        if any(problem.severity == "error" for problem in problems):
+            raise CourseLibraryError([_relative(p, Path(tmp)) for p in problems])
+        return import_parsed(library, problems)
 
 
 def _relative(problem: Problem, root: Path) -> Problem:
