@@ -10,25 +10,25 @@ from academy.extensions import db
 STAFF = (Role.COORDINATOR.value, Role.ADMIN.value)
 
 
-def _is_staff(user) -> bool:
+def is_staff(user) -> bool:
     return user.role in STAFF
 
 
 def can_write(user, course) -> bool:
     """Coordinators, admins and the course's assigned authors edit its modules."""
-    return _is_staff(user) or course.id in assigned_course_ids(user, AssignmentRole.AUTHOR.value)
+    return is_staff(user) or course.id in assigned_course_ids(user, AssignmentRole.AUTHOR.value)
 
 
 def can_review(user, course) -> bool:
     """Coordinators, admins and the course's assigned reviewers return and publish drafts."""
-    return _is_staff(user) or course.id in assigned_course_ids(user,
+    return is_staff(user) or course.id in assigned_course_ids(user,
                                                                AssignmentRole.REVIEWER.value)
 
 
 def authoring_courses(user) -> list[Course]:
     """The courses `user` authors or reviews (every course for coordinators and admins)."""
     query = select(Course).order_by(Course.slug)
-    if not _is_staff(user):
+    if not is_staff(user):
         query = query.where(Course.id.in_(assigned_course_ids(user) or {-1}))
     return list(db.session.scalars(query))
 
