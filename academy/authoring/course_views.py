@@ -5,6 +5,7 @@ from flask_login import current_user
 
 from academy.authoring import access, archive, course_edit
 from academy.authoring.views import bp, guard
+from academy.courses.images import MAX_IMAGE_BYTES
 from academy.courses.specs import THEMATIC_AREAS
 from academy.learning.catalogue import area_title
 from academy.extensions import db
@@ -84,6 +85,8 @@ def _larger_body_for_uploads(endpoint, values):
     # route that takes a course zip may receive more than the site-wide request limit.
     if endpoint == "authoring.course_upload":
         request.max_content_length = archive.MAX_ZIP_BYTES + 64 * 1024
+    elif endpoint == "authoring.image_upload":
+        request.max_content_length = MAX_IMAGE_BYTES + 64 * 1024
 
 
 @bp.post("/<course_slug>/upload")

@@ -2,7 +2,8 @@
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, func
+from sqlalchemy import (JSON, DateTime, ForeignKey, Integer, LargeBinary, String, Text,
+                        UniqueConstraint, func)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from academy.auth.models import User
@@ -57,8 +58,27 @@ class AuthoringDraft(db.Model):
     base_version: Mapped[ModuleVersion | None] = relationship(foreign_keys=[base_version_id])
     published_version: Mapped[ModuleVersion | None] = relationship(
         foreign_keys=[published_version_id])
+    images: Mapped[list["AuthoringImage"]] = relationship(
+        order_by="AuthoringImage.name", cascade="all, delete-orphan")
 
     @property
     def is_open(self) -> bool:
         """True until published."""
         return self.status in OPEN_STATUSES
+
+
+class AuthoringImage(db.Model):
+    """An image uploaded into a draft; it becomes a ModuleAsset when the draft is published."""
+
+    __tablename__ = "authoring_image"
+    __table_args__ = (UniqueConstraint("draft_id", "name", name="uq_authoring_image_name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    draft_id: Mapped[int] = mapped_column(ForeignKey("authoring_draft.id", ondelete="CASCADE"),
+                                          index=True)
+    name: Mapped[str] = mapped_column(String(110))
+    media_type: Mapped[str] = mapped_column(String(40))
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

@@ -92,9 +92,15 @@ def moved_on(draft) -> dict | None:
             "en": side_by_side(base[0], now[0]), "ru": side_by_side(base[1], now[1])}
 
 
+def draft_images(draft) -> dict[str, bytes]:
+    """The images uploaded into a draft, by name."""
+    return {image.name: image.data for image in draft.images} if draft is not None else {}
+
+
 def check_draft(module, text_en, text_ru) -> workspace.ModuleCheck:
-    """The checker's findings for these texts in their course."""
-    return workspace.check_module(module.course, module, text_en, text_ru)
+    """The checker's findings for these texts (and the draft's images) in their course."""
+    return workspace.check_module(module.course, module, text_en, text_ru,
+                                  draft_images(open_draft(module)))
 
 
 def submit_draft(draft: AuthoringDraft, user):
@@ -135,7 +141,8 @@ def publish_draft(draft: AuthoringDraft, user) -> ModuleVersion:
         raise WorkflowError(_l("The module was published again since this draft was started: "
                                "return the draft so that its authors bring it up to date."))
     try:
-        workspace.publish_texts(module.course, module, draft.text_en, draft.text_ru)
+        workspace.publish_texts(module.course, module, draft.text_en, draft.text_ru,
+                                draft_images(draft))
     except CourseLibraryError as exc:
         raise WorkflowError(_l("Not published: the checker found errors (%(first)s).",
                                first=str(exc.problems[0]) if exc.problems else "")) from exc

@@ -1,10 +1,11 @@
 """Authoring pages: home, module editor, review, history (thin: access, service, render)."""
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (Blueprint, Response, abort, flash, redirect, render_template, request,
+                   url_for)
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from academy.authoring import access, services, workspace
+from academy.authoring import access, images, services, workspace
 from academy.authoring.diffs import side_by_side
 from academy.core.roles import role_required
 from academy.courses.models import ModuleVersion
@@ -51,8 +52,11 @@ def home():
 def _render_editor(course, module, draft, text_en, text_ru, token, conflict=None, preview=False):
     check = services.check_draft(module, text_en, text_ru)
     previews = {}
+    draft_urls = {image.name: url_for(".draft_image", course_slug=course.slug,
+                                      module_slug=module.slug, name=image.name)
+                  for image in (draft.images if draft is not None else [])}
     if preview and check.spec is not None:
-        previews = workspace.preview_html(course, module, check.spec)
+        previews = workspace.preview_html(course, module, check.spec, draft_urls)
     return render_template(
         "authoring/editor.html", course=course, module=module, draft=draft,
         texts={"en": text_en, "ru": text_ru or ""}, token=token, check=check,
@@ -215,6 +219,45 @@ def restore(course_slug, module_slug, number):
     db.session.commit()
     flash(_("Version %(number)d is now a new draft.", number=number), "success")
     return redirect(url_for(".editor", course_slug=course.slug, module_slug=module.slug))
+
+
+@bp.post("/<course_slug>/<module_slug>/images")
+@guard
+def image_upload(course_slug, module_slug):
+    """Add an image to the module's draft (a draft is started when there is none)."""
+    course, module = _module(course_slug, module_slug)
+    if not access.can_write(current_user, course):
+        abort(404)
+    upload = request.files.get("image")
+    back = redirect(url_for(".editor", course_slug=course.slug, module_slug=module.slug))
+    if upload is None or not upload.filename:
+        flash(_("Choose an image file to upload."), "error")
+        return back
+    try:
+        draft = services.open_draft(module)
+        if draft is None:
+            _none, text_en, text_ru, token = services.working_texts(module)
+            draft = services.save_draft(module, current_user, text_en, text_ru, token)
+        image = images.add_image(draft, upload.filename, upload.read(), request.form.get("alt"))
+    except services.WorkflowError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return back
+    db.session.commit()
+    alt = " ".join(request.form.get("alt", "").split()).replace("]", ")")
+    flash(_("Image uploaded. Show it by writing %(markdown)s in the text of each language.",
+            markdown=f"![{alt}]({image.name})"), "success")
+    return back
+
+
+@bp.get("/<course_slug>/<module_slug>/images/<name>")
+@guard
+def draft_image(course_slug, module_slug, name):
+    """An image of the module's draft, for the preview."""
+    _course, module = _module(course_slug, module_slug)
+    draft = services.open_draft(module) or abort(404)
+    image = next((image for image in draft.images if image.name == name), None) or abort(404)
+    return Response(image.data, mimetype=image.media_type)
 
 
 from academy.authoring import course_views  # noqa: E402,F401  (registers the course pages)

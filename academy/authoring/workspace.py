@@ -83,7 +83,7 @@ def mark_translated(text_ru: str, text_en: str) -> str:
 
 
 def _write_course(root: Path, course, module=None, text_en=None, text_ru=None, *,
-                  overrides=None, renames=None) -> Path:
+                  overrides=None, renames=None, images=None) -> Path:
     """Write the course's files under `root`; a module's texts, other files (`overrides`,
     None deletes) and module folder names (`renames`) replaced on the way."""
     files = course_files(course)
@@ -91,6 +91,8 @@ def _write_course(root: Path, course, module=None, text_en=None, text_ru=None, *
         folder = module_folder(module)
         files[f"{folder}/en.md"] = text_en
         files[f"{folder}/ru.md"] = text_ru
+        for name, data in (images or {}).items():
+            files[f"{folder}/{name}"] = data
     for relative, content in (overrides or {}).items():
         files[relative] = content
     target = root / course.slug
@@ -134,11 +136,12 @@ def _relative(problem: Problem, root: Path) -> Problem:
     return Problem(shown, problem.line, problem.message, problem.severity)
 
 
-def check_module(course, module, text_en: str, text_ru: str | None) -> ModuleCheck:
+def check_module(course, module, text_en: str, text_ru: str | None,
+                 images=None) -> ModuleCheck:
     """Check the course with this module's texts replaced, as `academy courses check` would."""
     with tempfile.TemporaryDirectory(prefix="academy-authoring-") as tmp:
         root = Path(tmp)
-        folder = _write_course(root, course, module, text_en, text_ru)
+        folder = _write_course(root, course, module, text_en, text_ru, images=images)
         library, problems = parse_library(folder)
         module_path = folder / module_folder(module)
         result = ModuleCheck(by_lang={"en": [], "ru": []})
@@ -156,26 +159,31 @@ def check_module(course, module, text_en: str, text_ru: str | None) -> ModuleChe
         return result
 
 
-def publish_texts(course, module, text_en: str, text_ru: str | None):
+def publish_texts(course, module, text_en: str, text_ru: str | None, images=None):
     """Import the course with this module's texts, as `academy courses import` does (no commit).
 
     Only modules whose files changed get a new immutable version. Raises CourseLibraryError.
     """
     with tempfile.TemporaryDirectory(prefix="academy-publish-") as tmp:
-        folder = _write_course(Path(tmp), course, module, text_en, text_ru)
+        folder = _write_course(Path(tmp), course, module, text_en, text_ru, images=images)
         library, problems = parse_library(folder)
         if any(problem.severity == "error" for problem in problems):
             raise CourseLibraryError([_relative(p, Path(tmp)) for p in problems])
         return import_parsed(library, problems)
 
 
-def preview_html(course, module, spec: ModuleSpec) -> dict[str, dict]:
-    """Each language rendered by the site's renderer: teaching text and questions (safe HTML)."""
+def preview_html(course, module, spec: ModuleSpec, draft_urls=None) -> dict[str, dict]:
+    """Each language rendered by the site's renderer: teaching text and questions (safe HTML).
+
+    Images come from the draft (`draft_urls`: name -> URL) or else the published version.
+    """
     published = {asset.name for asset in module.current_version.assets}
     number = module.current_version.number
-    images = {name: ImageSource(media_url(course.slug, module.slug, number, name), image.width,
-                                image.height)
-              for name, image in spec.images.items() if name in published}
+    draft_urls = draft_urls or {}
+    images = {name: ImageSource(draft_urls.get(name) or media_url(course.slug, module.slug,
+                                                                    number, name),
+                                image.width, image.height)
+              for name, image in spec.images.items() if name in published or name in draft_urls}
     previews = {}
     for lang, module_file in spec.files.items():
         questions = [{"stem": render_markdown(question.stem, images),
