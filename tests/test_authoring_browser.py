@@ -119,6 +119,8 @@ def test_authoring_journey(authoring_app, live_server, browser, runner, tmp_path
         reviewer.goto(f"{server.url}/author/{COURSE}/{MODULE}/history?from=1&to=2&lang=en")
         expect(reviewer.locator("table.diff ins").first).to_be_visible()
         _axe(reviewer, "history", lang)
+        reviewer.goto(f"{server.url}/author/{COURSE}/")
+        _axe(reviewer, "course-settings", lang)
 
         learner = _signed_in(browser, server, "learner", lang)
         learner.goto(f"{server.url}/courses/{COURSE}/{MODULE}/")
