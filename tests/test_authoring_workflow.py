@@ -265,3 +265,36 @@ def test_publish_refused_when_module_changed_since_draft_began(as_user, authorin
     reviewer.review_post("publish")
     with authoring_app.app_context():
         assert _module(authoring_app).current_version.number == 3
+
+
+def test_new_module_is_a_draft_until_published(as_user, authoring_app):
+    from tests.conftest import csrf_token
+
+    author = as_user("author")
+    page = author.client.get("/author/").get_data(as_text=True)
+    refused = author.client.post(f"/author/{COURSE}/modules", data={
+        "csrf_token": csrf_token(page), "slug": "first-steps", "number": "7", "title": "X"})
+    assert "already has a module named first-steps" in author.client.get(
+        refused.location).get_data(as_text=True)
+    created = author.client.post(f"/author/{COURSE}/modules", data={
+        "csrf_token": csrf_token(page), "slug": "border-checks", "number": "4",
+        "title": "Border checks"})
+    assert created.location.endswith(f"/author/{COURSE}/border-checks/")
+    # Not visible to learners before it is published.
+    learner = as_user("learner").client
+    assert learner.get(f"/courses/{COURSE}/border-checks/").status_code == 404
+    # Publishing another module meanwhile does not retire the new one.
+    _submitted(as_user)
+    as_user("reviewer").review_post("publish")
+    response, text_en, text_ru, token = author.editor(module="border-checks")
+    assert response.status_code == 200 and "title: Border checks" in text_en
+    html = response.get_data(as_text=True)
+    assert "New module, not yet published" in html
+    author.post("submit", text_en, text_ru, token, module="border-checks")
+    as_user("reviewer").review_post("publish", module="border-checks")
+    with authoring_app.app_context():
+        module = db.session.scalar(db.select(Module).filter_by(slug="border-checks"))
+        assert module.current_version.number == 1 and module.position == 4
+        assert not module.retired
+    page = learner.get(f"/courses/{COURSE}/").get_data(as_text=True)
+    assert "Border checks" in page

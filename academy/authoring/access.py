@@ -42,8 +42,7 @@ def course_or_404(user, slug) -> Course:
 
 
 def module_or_404(course, slug) -> Module:
-    """A live module of `course`, or 404."""
+    """A live module of `course` (published, or new with a draft), or 404."""
     module = db.session.scalar(select(Module).where(
-        Module.course_id == course.id, Module.slug == slug, Module.retired.is_(False),
-        Module.current_version_id.is_not(None)))
+        Module.course_id == course.id, Module.slug == slug, Module.retired.is_(False)))
     return module or abort(404)

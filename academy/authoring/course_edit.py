@@ -94,7 +94,7 @@ def reorder_modules(course, positions: dict[str, str]):
     any is an error)."""
     renames = {}
     for module in course.modules:
-        if module.kind != "lesson":
+        if module.kind != "lesson" or module.current_version_id is None:
             continue
         raw = (positions.get(module.slug) or "").strip()
         number = int(raw) if raw.isdigit() and 0 < int(raw) < 100 else None

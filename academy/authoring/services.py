@@ -8,8 +8,9 @@ from academy.authoring import workspace
 from academy.authoring.diffs import side_by_side
 from academy.authoring.models import OPEN_STATUSES, AuthoringDraft, DraftStatus
 from academy.core.audit import record_event
-from academy.courses.models import ModuleVersion
+from academy.courses.models import Module, ModuleVersion
 from academy.courses.services import CourseLibraryError
+from academy.courses.specs import MAX_SLUG_LENGTH, SLUG_RE
 from academy.extensions import db
 
 
@@ -51,6 +52,8 @@ def working_texts(module) -> tuple[AuthoringDraft | None, str, str | None, str]:
             # Published meanwhile: a save from a page that showed this is a deliberate rebase.
             token += f".v{module.current_version_id}"
         return draft, draft.text_en, draft.text_ru, token
+    if module.current_version is None:
+        return None, "", None, "new"  # a new module, before its first draft
     text_en, text_ru = version_texts(module.current_version)
     return None, text_en, text_ru, f"v{module.current_version_id}"
 
@@ -88,6 +91,8 @@ def moved_on(draft) -> dict | None:
         return None
     base = version_texts(draft.base_version) if draft.base_version else ("", None)
     now = version_texts(module.current_version)
+    if module.current_version is None:
+        return None
     return {"number": module.current_version.number,
             "en": side_by_side(base[0], now[0]), "ru": side_by_side(base[1], now[1])}
 
@@ -192,3 +197,46 @@ def translated_english(module, text_ru) -> str | None:
         if workspace.english_hash(english) == found:
             return english
     return None
+
+
+NEW_MODULE_TEMPLATE = """---
+title: {title}
+summary: One sentence on what the module teaches.
+estimated_minutes: 30
+objectives:
+  - What a learner can do after the module.
+sources:
+  - The legal instrument the module relies on.
+---
+
+## {title}
+
+The teaching text.
+"""
+
+
+def create_module(course, user, slug: str, number: str, title: str) -> AuthoringDraft:
+    """A new lesson module, unpublished, with a first draft from the template."""
+    slug, title = (slug or "").strip(), " ".join((title or "").split())
+    if not SLUG_RE.match(slug) or len(slug) > MAX_SLUG_LENGTH or slug == "final":
+        raise WorkflowError(_l("Name the module with lower-case ASCII letters, digits and single "
+                               "hyphens (like border-checks)."))
+    if not title:
+        raise WorkflowError(_l("Give the module a title."))
+    position = int(number) if (number or "").strip().isdigit() else 0
+    if not 0 < position < 100:
+        raise WorkflowError(_l("Give the module a number from 1 to 99."))
+    taken = db.session.scalars(select(Module).where(Module.course_id == course.id)).all()
+    if any(module.slug == slug for module in taken):
+        raise WorkflowError(_l("The course already has a module named %(slug)s.", slug=slug))
+    if any(module.position == position and not module.retired for module in taken):
+        raise WorkflowError(_l("Number %(number)d is taken by another module of the course.",
+                               number=position))
+    module = Module(course_id=course.id, slug=slug, position=position, kind="lesson",
+                    retired=False)
+    db.session.add(module)
+    db.session.flush()
+    text = NEW_MODULE_TEMPLATE.format(title=title.replace(":", " -"))
+    draft = save_draft(module, user, text, None, "new")
+    record_event("authoring.new_module", target=f"{course.slug}/{slug}")
+    return draft

@@ -40,6 +40,8 @@ def home():
     for course in courses:
         rows = []
         for module in course.modules:
+            if module.current_version is None and services.open_draft(module) is None:
+                continue
             draft, text_en, text_ru, _token = services.working_texts(module)
             stale = workspace.translated_from(text_ru) not in (None,
                                                                workspace.english_hash(text_en))
@@ -122,7 +124,8 @@ def review(course_slug, module_slug):
     """The open draft against the published version, per language, with the workflow buttons."""
     course, module = _module(course_slug, module_slug)
     draft = services.open_draft(module) or abort(404)
-    published_en, published_ru = services.version_texts(module.current_version)
+    published_en, published_ru = (services.version_texts(module.current_version)
+                                  if module.current_version else ("", None))
     diffs = {"en": side_by_side(published_en, draft.text_en),
              "ru": side_by_side(published_ru, draft.text_ru)}
     check = services.check_draft(module, draft.text_en, draft.text_ru)
@@ -219,6 +222,26 @@ def restore(course_slug, module_slug, number):
     db.session.commit()
     flash(_("Version %(number)d is now a new draft.", number=number), "success")
     return redirect(url_for(".editor", course_slug=course.slug, module_slug=module.slug))
+
+
+@bp.post("/<course_slug>/modules")
+@guard
+def new_module(course_slug):
+    """Create a new module of the course as an unpublished draft."""
+    course = access.course_or_404(current_user, course_slug)
+    if not access.can_write(current_user, course):
+        abort(404)
+    try:
+        draft = services.create_module(course, current_user, request.form.get("slug", ""),
+                                       request.form.get("number", ""),
+                                       request.form.get("title", ""))
+    except services.WorkflowError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for(".home"))
+    db.session.commit()
+    flash(_("The module was created as a draft. Write it, then submit it for review."), "success")
+    return redirect(url_for(".editor", course_slug=course.slug, module_slug=draft.module.slug))
 
 
 @bp.post("/<course_slug>/<module_slug>/images")

@@ -177,8 +177,9 @@ def preview_html(course, module, spec: ModuleSpec, draft_urls=None) -> dict[str,
 
     Images come from the draft (`draft_urls`: name -> URL) or else the published version.
     """
-    published = {asset.name for asset in module.current_version.assets}
-    number = module.current_version.number
+    version = module.current_version
+    published = {asset.name for asset in version.assets} if version else set()
+    number = version.number if version else 0
     draft_urls = draft_urls or {}
     images = {name: ImageSource(draft_urls.get(name) or media_url(course.slug, module.slug,
                                                                     number, name),

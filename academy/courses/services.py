@@ -171,7 +171,8 @@ def _import_course(spec: CourseSpec, summary: ImportSummary):
     for module_spec in spec.modules:
         _import_module(course, existing.pop(module_spec.slug, None), module_spec, summary)
     for module in existing.values():
-        if not module.retired:
+        # A module never published (a new module still in authoring) has nothing to retire.
+        if not module.retired and module.current_version_id is not None:
             module.retired = True
             summary.modules_retired += 1
 
