@@ -298,3 +298,17 @@ def test_new_module_is_a_draft_until_published(as_user, authoring_app):
         assert not module.retired
     page = learner.get(f"/courses/{COURSE}/").get_data(as_text=True)
     assert "Border checks" in page
+
+
+def test_course_page_shows_authors_the_stale_translation(as_user):
+    author = as_user("author")
+    assert "authoring-panel" in author.client.get(f"/courses/{COURSE}/").get_data(as_text=True)
+    text_en, text_ru, token = _edit_english(author)
+    author.post("save", text_en, text_ru, token)
+    page = author.client.get(f"/courses/{COURSE}/").get_data(as_text=True)
+    assert "Russian translation out of date" in page and f"/author/{COURSE}/{MODULE}/" in page
+    coordinator = as_user("coordinator").client.get(f"/courses/{COURSE}/").get_data(as_text=True)
+    assert "Russian translation out of date" in coordinator
+    for who in ("learner", "outsider"):
+        page = as_user(who).client.get(f"/courses/{COURSE}/").get_data(as_text=True)
+        assert "authoring-panel" not in page

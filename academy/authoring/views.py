@@ -283,4 +283,4 @@ def draft_image(course_slug, module_slug, name):
     return Response(image.data, mimetype=image.media_type)
 
 
-from academy.authoring import course_views  # noqa: E402,F401  (registers the course pages)
+from academy.authoring import course_views, panels  # noqa: E402,F401  (register their routes)
