@@ -6,7 +6,7 @@ import zipfile
 import pytest
 
 from academy.authoring import archive
-from academy.courses.models import Course, Module
+from academy.courses.models import Module
 from academy.extensions import db
 from tests.authoring_fixtures import COURSE
 from tests.conftest import csrf_token

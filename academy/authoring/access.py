@@ -11,6 +11,7 @@ STAFF = (Role.COORDINATOR.value, Role.ADMIN.value)
 
 
 def is_staff(user) -> bool:
+    """Coordinators and admins: they work on every course."""
     return user.role in STAFF
 
 
