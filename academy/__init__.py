@@ -50,6 +50,7 @@ def register_blueprints(app):
     from academy.api.views import bp as api_bp
     from academy.auth.mfa_views import bp as mfa_bp
     from academy.auth.views import bp as auth_bp
+    from academy.authoring.views import bp as authoring_bp
     from academy.core.views import bp as core_bp
     from academy.glossary.views import bp as glossary_bp
     from academy.learning.views import bp as learning_bp
@@ -60,7 +61,7 @@ def register_blueprints(app):
     from academy.sources.views import bp as sources_bp
 
     for bp in (core_bp, auth_bp, mfa_bp, learning_bp, quizzes_bp, glossary_bp, search_bp,
-               sources_bp, admin_bp, network_bp, reports_bp, api_bp, tokens_bp):
+               sources_bp, admin_bp, network_bp, reports_bp, api_bp, tokens_bp, authoring_bp):
         app.register_blueprint(bp)
 
 

@@ -1,6 +1,7 @@
 """Every model, imported in one place so Alembic and the app see the whole schema."""
 from academy.auth.mfa import RecoveryCode  # noqa: F401
 from academy.auth.models import AuthToken, User  # noqa: F401
+from academy.authoring.models import AuthoringDraft, AuthoringImage  # noqa: F401
 from academy.core.audit import AuditEvent  # noqa: F401
 from academy.courses.assignments import CourseAssignment  # noqa: F401
 from academy.courses.models import (Course, GlossaryTerm, Module, ModuleAsset,  # noqa: F401

@@ -117,7 +117,22 @@ def prepare_demo(courses_path=DEFAULT_COURSES):
         for problem in error.problems:
             click.echo(str(problem), err=True)
         raise click.ClickException("the course library has errors; nothing was imported") from error
-    return summary, ensure_demo_accounts()
+    rows = ensure_demo_accounts()
+    assign_demo_trainer()
+    return summary, rows
+
+
+def assign_demo_trainer():
+    """Make the demo trainer an author of every course, so that /author/ has work to show."""
+    from academy.auth.services import find_user_by_email
+    from academy.courses.assignments import assign, is_assigned
+    from academy.courses.models import Course
+
+    trainer = find_user_by_email("trainer@demo.academy")
+    for course in db.session.scalars(db.select(Course)):
+        if trainer is not None and not is_assigned(trainer, course, "author"):
+            assign(course, trainer, "author")
+    db.session.commit()
 
 
 def demo_base_url(configured, host, port):

@@ -46,6 +46,16 @@ def export_course(slug: str, destination) -> list[Path]:
     return written
 
 
+def module_folder(module) -> str:
+    """The folder name of a module in the library layout: NN-slug, or final."""
+    return FINAL_SLUG if module.kind == "final" else f"{module.position:02d}-{module.slug}"
+
+
+def course_files(course) -> dict[str, str | bytes]:
+    """The files of a course in the library layout (its current versions), by relative path."""
+    return _course_files(course)
+
+
 def _course_files(course) -> dict[str, str | bytes]:
     files = {"course.yml": course.source or course_yaml(course)}
     modules = select(Module).where(Module.course_id == course.id, Module.retired.is_(False))
@@ -53,7 +63,7 @@ def _course_files(course) -> dict[str, str | bytes]:
         version = module.current_version
         if version is None:
             continue
-        folder = FINAL_SLUG if module.kind == "final" else f"{module.position:02d}-{module.slug}"
+        folder = module_folder(module)
         for content in version.contents:
             if not content.source:
                 raise ExportError(_("module %(module)s was imported before sources were stored: "

@@ -87,21 +87,32 @@ def import_library(path) -> ImportSummary:
     library, problems = parse_library(path)
     if any(problem.severity == "error" for problem in problems):
         raise CourseLibraryError(problems)
+    try:
+        summary = import_parsed(library, problems)
+        if summary.changed:
+            record_event("courses.import", target=Path(path).name, summary=summary.report_lines())
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    return summary
+
+
+def import_parsed(library, problems) -> ImportSummary:
+    """Import a checked, error-free parsed library into the session; flushes, never commits."""
     summary = ImportSummary(warnings=list(problems))
-    db.session.info.pop("glossary_notes", None)
+    db.session.info.pop("glossary_notes", None)  # rendered per import, from this glossary
     try:
         if library.glossary is not None:
             _import_glossary(library.glossary, summary)
         for course in library.courses:
             _import_course(course, summary)
+        db.session.flush()
+    finally:
         db.session.info.pop("glossary_notes", None)
-        if summary.changed:
-            record_event("courses.import", target=Path(path).name, summary=summary.report_lines())
-        library_imported.send(summary)
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
+    # Derived data (the search index) follows in the same transaction, whoever imported:
+    # `academy courses import`, a publish in the browser or an uploaded zip.
+    library_imported.send(summary)
     return summary
 
 
@@ -183,7 +194,8 @@ def _import_course(spec: CourseSpec, summary: ImportSummary):
     for module_spec in spec.modules:
         _import_module(course, existing.pop(module_spec.slug, None), module_spec, summary)
     for module in existing.values():
-        if not module.retired:
+        # A module never published (a new module still in authoring) has nothing to retire.
+        if not module.retired and module.current_version_id is not None:
             module.retired = True
             summary.modules_retired += 1
 

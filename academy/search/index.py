@@ -56,9 +56,12 @@ def rebuild_index():
     modules = db.session.scalars(
         select(Module).where(Module.kind == "lesson", Module.retired.is_(False),
                              Module.current_version_id.is_not(None))
-        .options(selectinload(Module.current_version).selectinload(ModuleVersion.contents)))
+        .options(selectinload(Module.current_version).selectinload(ModuleVersion.contents))
+        # Modules loaded earlier in this transaction (a publish) get their new version.
+        .execution_options(populate_existing=True))
     for module in modules:
-        documents.extend(_module_documents(module))
+        if module.current_version is not None:
+            documents.extend(_module_documents(module))
     for term in db.session.scalars(select(GlossaryTerm)):
         documents.extend(_term_documents(term))
     db.session.add_all(documents)

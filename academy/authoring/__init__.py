@@ -1,0 +1,1 @@
+"""Authoring in the browser: drafts, review, publication, history of course modules."""
