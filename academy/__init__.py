@@ -42,12 +42,13 @@ def init_extensions(app):
 def register_blueprints(app):
     """Register every feature's blueprint."""
     from academy.auth.views import bp as auth_bp
+    from academy.certificates.views import bp as certificates_bp
     from academy.core.views import bp as core_bp
     from academy.glossary.views import bp as glossary_bp
     from academy.learning.views import bp as learning_bp
     from academy.quizzes.views import bp as quizzes_bp
 
-    for bp in (core_bp, auth_bp, learning_bp, quizzes_bp, glossary_bp):
+    for bp in (core_bp, auth_bp, learning_bp, quizzes_bp, glossary_bp, certificates_bp):
         app.register_blueprint(bp)
 
 

@@ -6,3 +6,4 @@ from academy.courses.models import (Course, GlossaryTerm, Module, ModuleAsset,  
                                     ModuleContent, ModuleVersion, Option, Question)
 from academy.learning.models import CourseCompletion, Enrolment, ModuleProgress  # noqa: F401
 from academy.quizzes.models import AttemptAnswer, QuizAttempt  # noqa: F401
+from academy.certificates.models import Certificate  # noqa: F401

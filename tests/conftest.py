@@ -105,4 +105,5 @@ def auth(client):
     return AuthActions(client)
 
 
-pytest_plugins = ["tests.postgres", "tests.live", "tests.redis_server", "tests.course_fixtures"]
+pytest_plugins = ["tests.postgres", "tests.live", "tests.redis_server", "tests.course_fixtures",
+                  "tests.certificate_fixtures"]
