@@ -55,9 +55,10 @@ def register_blueprints(app):
 def register_commands(app):
     """Attach each feature's CLI group to `academy`."""
     from academy.auth.cli import users_cli
+    from academy.certificates.cli import certificates_cli
     from academy.core.demo import demo_command
     from academy.core.i18n_cli import i18n_cli
     from academy.courses.cli import courses_cli
 
-    for command in (users_cli, courses_cli, demo_command, i18n_cli):
+    for command in (users_cli, courses_cli, demo_command, i18n_cli, certificates_cli):
         app.cli.add_command(command)
