@@ -29,7 +29,7 @@ LABELS = {
     "certify": _l("This is to certify that"),
     "completed": _l("has successfully completed the course"),
     "hours": _l("%(hours)s hours of study"),
-    "completed_on": _l("completed on %(date)s"),
+    "completed_on": _l("date of completion: %(date)s"),
     "version": _l("course content version %(version)s"),
     "serial": _l("Certificate No. %(serial)s"),
     "revision": _l("revision %(number)d"),
