@@ -116,3 +116,6 @@ def download(serial, lang):
 @bp.app_context_processor
 def certificate_helpers():
     return {"certificate_langs": LANGS, "cert_lang": current_lang}
+
+
+from academy.certificates import manage  # noqa: E402,F401  (its routes join this blueprint)
