@@ -52,6 +52,9 @@ def prepare_demo(courses_path=DEFAULT_COURSES):
         for problem in error.problems:
             click.echo(str(problem), err=True)
         raise click.ClickException("the course library has errors; nothing was imported") from error
+    from academy.certificates.keys import ensure_key
+
+    ensure_key()  # the certificate signing key, in the instance folder, on first run
     return summary, ensure_demo_accounts()
 
 
