@@ -92,3 +92,23 @@ def test_issuing_twice_creates_nothing_new_and_serials_count_up(app, issued, mak
         event = db.session.scalars(select(AuditEvent).where(
             AuditEvent.target == second.serial)).one()
         assert event.details["without_completion"] == "Paper exam passed"
+
+
+def test_mails_leave_only_when_the_outer_transaction_commits(app, make_user, short_course, tmp_path):
+    from academy.auth.models import User
+    from academy.certificates.services import issue_certificate
+    from academy.courses.models import Course
+
+    ids = [make_user(email=f"p{n}@example.org").id for n in range(2)]
+    outbox = tmp_path / "mail"
+    with app.app_context():
+        course = db.session.scalar(select(Course))
+        for user_id in ids:
+            issue_certificate(db.session.get(User, user_id), course, "cli:test", reason="Paper")
+        assert not list(outbox.glob("*.eml"))  # savepoints released, nothing committed yet
+        db.session.rollback()
+        assert not list(outbox.glob("*.eml")) and rows(app, Certificate) == []
+        for user_id in ids:
+            issue_certificate(db.session.get(User, user_id), course, "cli:test", reason="Paper")
+        db.session.commit()
+    assert len(list(outbox.glob("*.eml"))) == 2

@@ -196,6 +196,8 @@ def certificates_of(user_id):
 
 @event.listens_for(Session, "after_commit")
 def _send_after_commit(session):
+    if session.get_nested_transaction() is not None:  # a savepoint released; the commit is to come
+        return
     mails.send_queued(session)
 
 
