@@ -2,12 +2,15 @@
 import hmac
 import re
 
-from flask import Blueprint, Response, abort, jsonify, render_template
+from collections import OrderedDict
+
+from flask import Blueprint, Response, abort, g, jsonify, render_template, request
+from flask_babel import force_locale
 from flask_login import current_user, login_required
 
 from academy.certificates import credentials, keys, services
 from academy.certificates.models import Certificate
-from academy.core.i18n import current_lang
+from academy.core.i18n import LOCALES, current_lang
 from academy.extensions import db, limiter
 
 bp = Blueprint("certificates", __name__)
@@ -16,6 +19,8 @@ VERIFY_LIMIT = "30 per minute"
 CODE_PATTERN = re.compile(r"[A-Za-z0-9_-]{32}")
 _DUMMY_CODE = "x" * 32
 LANGS = ("en", "ru", "bilingual")
+PAGE_CACHE_SIZE = 2048
+_pages = OrderedDict()
 
 
 def _certificate_for_code(code):
@@ -32,14 +37,48 @@ def _no_index(response):
     return response
 
 
+def _page_lang():
+    asked = request.args.get("lang")
+    return asked if asked in LOCALES else current_lang()
+
+
+def _public_page(key, lang, template, **context):
+    """Render a public verification page in `lang`, reusing the HTML of identical facts.
+
+    `key` holds every fact the page shows that can change (status, revocation, successor),
+    so a cached page is never stale; the database is still asked on every request.
+    """
+    cached = _pages.get(key)
+    if cached is not None:
+        _pages.move_to_end(key)
+        return cached
+    saved = g.pop("lang", None)
+    try:
+        with force_locale(lang):
+            g.lang = lang
+            html = render_template(template, lang=lang, **context)
+    finally:
+        g.pop("lang", None)
+        if saved is not None:
+            g.lang = saved
+    _pages[key] = html
+    if len(_pages) > PAGE_CACHE_SIZE:
+        _pages.popitem(last=False)
+    return html
+
+
 @bp.get("/verify/<code>")
 @limiter.limit(VERIFY_LIMIT)
 def verify(code):
     """The authoritative facts of a certificate, for anyone holding its code."""
+    lang = _page_lang()
     certificate = _certificate_for_code(code)
     if certificate is None:
-        return _no_index(Response(render_template("certificates/not_found.html"), 404))
-    return _no_index(Response(render_template("certificates/verify.html", c=certificate)))
+        html = _public_page(("not-found", lang), lang, "certificates/not_found.html")
+        return _no_index(Response(html, 404))
+    key = (certificate.code, lang, certificate.status, certificate.revoked_at,
+           certificate.superseded_by_id)
+    return _no_index(Response(_public_page(key, lang, "certificates/verify.html", c=certificate)))
 
 
 @bp.get("/verify/<code>/credential.jwt")
