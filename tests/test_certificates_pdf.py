@@ -122,3 +122,18 @@ def test_markup_in_names_prints_literally_and_long_texts_stay_on_the_page(app, t
             assert " ".join(long_name.split()) in text
             assert "the Prague Process states" in text and long_title.split()[-1] in text
             assert "revision 2" in text
+
+
+@pytest.mark.parametrize("field", ["name_latin", "name_cyrillic"])
+def test_profile_refuses_a_name_with_stacked_combining_marks(app, make_user, client, auth, field):
+    from tests.test_auth_helpers import field_errors
+    from tests.test_auth_profile import _save, _stored
+
+    make_user(name_latin="Old Name")
+    auth.login()
+    base = "Ivan" if field == "name_latin" else "Иван"
+    page = _save(client, **{field: base[0] + "\u0301" * 50 + base[1:]}).get_data(as_text=True)
+    assert any("a letter carries at most three" in e for e in field_errors(page, field))
+    assert _stored(app).name_latin == "Old Name"
+    _save(client, **{field: base[0] + "\u0301\u0308" + base[1:]})  # two marks are a real name
+    assert getattr(_stored(app), field).startswith(base[0] + "\u0301\u0308")

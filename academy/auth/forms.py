@@ -53,14 +53,34 @@ def _in_script(text, script):
         or unicodedata.category(ch) == "Mn" for ch in letters)
 
 
+# No script needs more marks on one letter; "Zalgo" text stacks hundreds and breaks layouts.
+MAX_MARKS_PER_LETTER = 3
+
+
+def _stacked_marks(text):
+    run = 0
+    for ch in text:
+        run = run + 1 if unicodedata.category(ch) == "Mn" else 0
+        if run > MAX_MARKS_PER_LETTER:
+            return True
+    return False
+
+
+def _refuse_stacked_marks(field):
+    if field.data and _stacked_marks(field.data):
+        raise ValidationError(_l("Remove the stacked accent marks: a letter carries at most three."))
+
+
 def latin_name(form, field):
     """Accept only Latin letters (with diacritics) and name punctuation."""
+    _refuse_stacked_marks(field)
     if field.data and not _in_script(field.data, "LATIN"):
         raise ValidationError(_l("Use Latin letters only, as in your passport."))
 
 
 def cyrillic_name(form, field):
     """Accept only Cyrillic letters and name punctuation."""
+    _refuse_stacked_marks(field)
     if field.data and not _in_script(field.data, "CYRILLIC"):
         raise ValidationError(_l("Use Cyrillic letters only."))
 
