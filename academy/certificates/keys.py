@@ -28,14 +28,24 @@ def _new_key():
     return json.loads(key.export_private())
 
 
-def _write(path, keys):
+def _write(path, keys, exclusive=False):
+    """Write the key file atomically; with `exclusive`, only if no file exists yet (else False)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(".part")
+    partial = path.with_name(f".{path.name}.{os.getpid()}.part")
     # Created readable by the owner only: it is a private key.
     descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
         json.dump({"keys": keys}, handle, indent=1)
-    partial.replace(path)
+    if not exclusive:
+        partial.replace(path)
+        return True
+    try:
+        os.link(partial, path)  # two workers generating at once: exactly one key file wins
+    except FileExistsError:
+        return False
+    finally:
+        partial.unlink()
+    return True
 
 
 def _read(path):
@@ -83,7 +93,8 @@ def ensure_key():
         return True
     if current_app.config.get("ACADEMY_ENV") == "production":
         return False
-    generate()
+    _write(path, [_new_key()], exclusive=True)
+    _cache.clear()
     return True
 
 

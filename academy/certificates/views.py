@@ -4,7 +4,7 @@ import re
 
 from collections import OrderedDict
 
-from flask import Blueprint, Response, abort, g, jsonify, render_template, request
+from flask import Blueprint, Response, abort, current_app, g, jsonify, render_template, request
 from flask_babel import force_locale
 from flask_login import current_user, login_required
 
@@ -100,8 +100,13 @@ def credential(code):
 @bp.get("/.well-known/jwks.json")
 def jwks():
     """The issuer's public keys, current and retired."""
-    keys.ensure_key()
-    response = jsonify(keys.public_jwks())
+    try:
+        keys.ensure_key()
+        public = keys.public_jwks()
+    except keys.KeyFileError:
+        current_app.logger.exception("The certificate key file cannot be read")
+        public = {"keys": []}
+    response = jsonify(public)
     response.headers["Cache-Control"] = "public, max-age=300"
     return response
 
