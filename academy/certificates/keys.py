@@ -89,7 +89,7 @@ def rotate():
 def ensure_key():
     """Generate the key file on first use outside production (the demo, tests); True if usable."""
     path = key_file()
-    if _read(path) is not None:
+    if path.exists():  # read (and checked) once by _keys(), cached by modification time
         return True
     if current_app.config.get("ACADEMY_ENV") == "production":
         return False
