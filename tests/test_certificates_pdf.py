@@ -137,3 +137,10 @@ def test_profile_refuses_a_name_with_stacked_combining_marks(app, make_user, cli
     assert _stored(app).name_latin == "Old Name"
     _save(client, **{field: base[0] + "\u0301\u0308" + base[1:]})  # two marks are a real name
     assert getattr(_stored(app), field).startswith(base[0] + "\u0301\u0308")
+
+
+def test_a_revoked_certificate_is_no_longer_downloadable(app, client, issued):
+    from tests.test_certificates_verify import revoke_and_reissue
+
+    revoke_and_reissue(app, issued.serial, revoke=True)
+    assert client.get(f"/certificates/{issued.serial}/certificate-en.pdf").status_code == 404

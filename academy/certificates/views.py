@@ -9,7 +9,7 @@ from flask_babel import force_locale
 from flask_login import current_user, login_required
 
 from academy.certificates import credentials, keys, services
-from academy.certificates.models import Certificate
+from academy.certificates.models import VALID
 from academy.core.i18n import LOCALES, current_lang
 from academy.extensions import db, limiter
 
@@ -134,7 +134,8 @@ def mine():
 
 def _own_certificate(serial):
     certificate = services.latest_revision(serial)
-    if certificate is None or certificate.user_id != current_user.id:
+    # A revoked certificate is no longer handed out; its record stays verifiable.
+    if certificate is None or certificate.user_id != current_user.id or certificate.status != VALID:
         abort(404)
     return certificate
 
