@@ -51,6 +51,7 @@ def register_blueprints(app):
     from academy.auth.mfa_views import bp as mfa_bp
     from academy.auth.views import bp as auth_bp
     from academy.authoring.views import bp as authoring_bp
+    from academy.certificates.views import bp as certificates_bp
     from academy.core.views import bp as core_bp
     from academy.glossary.views import bp as glossary_bp
     from academy.learning.views import bp as learning_bp
@@ -61,7 +62,8 @@ def register_blueprints(app):
     from academy.sources.views import bp as sources_bp
 
     for bp in (core_bp, auth_bp, mfa_bp, learning_bp, quizzes_bp, glossary_bp, search_bp,
-               sources_bp, admin_bp, network_bp, reports_bp, api_bp, tokens_bp, authoring_bp):
+               sources_bp, admin_bp, network_bp, reports_bp, api_bp, tokens_bp, authoring_bp,
+               certificates_bp):
         app.register_blueprint(bp)
 
 
@@ -69,6 +71,7 @@ def register_commands(app):
     """Attach each feature's CLI group to `academy`."""
     from academy.api.cli import tokens_cli
     from academy.auth.cli import users_cli
+    from academy.certificates.cli import certificates_cli
     from academy.core.demo import demo_command
     from academy.core.i18n_cli import i18n_cli
     from academy.courses.cli import courses_cli
@@ -77,5 +80,5 @@ def register_commands(app):
     from academy.search.cli import search_cli
 
     for command in (users_cli, courses_cli, demo_command, i18n_cli, trainers_cli, dev_cli,
-                    reports_cli, tokens_cli, search_cli):
+                    reports_cli, tokens_cli, search_cli, certificates_cli):
         app.cli.add_command(command)

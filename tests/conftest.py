@@ -110,4 +110,4 @@ def auth(client):
 
 pytest_plugins = ["tests.postgres", "tests.live", "tests.redis_server", "tests.course_fixtures",
                   "tests.network_fixtures", "tests.search_fixtures", "tests.reports_fixtures",
-                  "tests.authoring_fixtures"]
+                  "tests.authoring_fixtures", "tests.certificate_fixtures"]

@@ -117,6 +117,9 @@ def prepare_demo(courses_path=DEFAULT_COURSES):
         for problem in error.problems:
             click.echo(str(problem), err=True)
         raise click.ClickException("the course library has errors; nothing was imported") from error
+    from academy.certificates.keys import ensure_key
+
+    ensure_key()  # the certificate signing key, in the instance folder, on first run
     rows = ensure_demo_accounts()
     assign_demo_trainer()
     return summary, rows
