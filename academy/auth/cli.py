@@ -121,15 +121,19 @@ def set_scope_command(email, countries):
     click.echo(f"{user.email} scope: {scope}")
 
 
+def _set_active(email, active):
+    user = _user_or_fail(email)
+    services.set_active(user, active)
+    db.session.commit()
+    click.echo(f"{user.email} is {'active' if active else 'deactivated'}")
+
+
 @users_cli.command("deactivate")
 @click.argument("email")
 @with_appcontext
 def deactivate_command(email):
     """Deactivate the account EMAIL; its sessions end at once."""
-    user = _user_or_fail(email)
-    services.set_active(user, False)
-    db.session.commit()
-    click.echo(f"{user.email} is deactivated")
+    _set_active(email, False)
 
 
 @users_cli.command("activate")
@@ -137,10 +141,7 @@ def deactivate_command(email):
 @with_appcontext
 def activate_command(email):
     """Reactivate the account EMAIL."""
-    user = _user_or_fail(email)
-    services.set_active(user, True)
-    db.session.commit()
-    click.echo(f"{user.email} is active")
+    _set_active(email, True)
 
 
 @users_cli.command("reset-mfa")
