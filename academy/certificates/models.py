@@ -2,7 +2,7 @@
 from datetime import date, datetime
 
 from sqlalchemy import (JSON, Date, DateTime, ForeignKey, Integer, String, Text,
-                        UniqueConstraint, func)
+                        UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from academy.auth.models import User

@@ -1,9 +1,10 @@
 """Invitation pages: invite one trainer or a CSV of them, remind, and accept a link."""
 from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import _, lazy_gettext as _l, ngettext
-from flask_login import current_user, login_user
+from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
+from academy.auth import mfa, sessions
 from academy.auth import services as accounts
 from academy.auth.forms import ConfirmForm
 from academy.auth.models import User
@@ -120,15 +121,6 @@ def _dead_link():
     return render_template("network/accept_invalid.html"), 410
 
 
-def _sign_in(user):
-    lang = session.get("lang")
-    session.clear()
-    if lang:
-        session["lang"] = lang
-    login_user(user)
-    accounts.record_sign_in(user)
-
-
 @bp.route("/invite/<token>", methods=["GET", "POST"])
 def accept(token):
     invitation = invitations.usable_invitation(token)
@@ -152,9 +144,11 @@ def accept(token):
         db.session.rollback()
         return _dead_link()
     db.session.commit()
-    _sign_in(user)
-    db.session.commit()
     flash(_("Welcome to the Trainer Network. Please complete your trainer profile."), "success")
+    if mfa.needs_second_step(user):  # the role may require a second factor: set it up first
+        mfa.begin(user, False, url_for("network.profile"))
+        return redirect(url_for("mfa.verify"))
+    sessions.start_session(user, remember=False)
     return redirect(url_for("network.profile"))
 
 
