@@ -41,6 +41,9 @@ def init_extensions(app):
     babel.init_app(app, locale_selector=i18n.select_locale)
     i18n.init_app(app)
     compress.init_app(app)
+    from academy.core import queue
+
+    queue.init_app(app)
 
 
 def register_blueprints(app):
@@ -74,3 +77,5 @@ def register_commands(app):
         app.cli.add_command(command)
     from academy.search.cli import search_cli
     app.cli.add_command(search_cli)
+    from academy.core.queue_cli import worker_command
+    app.cli.add_command(worker_command)

@@ -28,12 +28,20 @@ DEFAULTS = {
     # Roles that must sign in with a second factor (comma-separated; add "trainer" to require
     # it of the Trainer Network too).
     "MFA_REQUIRED_ROLES": "coordinator,admin",
+    # Background work (academy.core.queue): "" runs it in `academy worker` (SQLite queue in
+    # the instance folder, or Redis when REDIS_URL is set); "immediate" runs it at once.
+    "QUEUE": "",
+    "QUEUE_DATABASE": None,  # None: instance/queue.db
+    "QUEUE_RETRIES": 5,
+    "QUEUE_RETRY_DELAY": 30,  # seconds before the first retry, doubled for each next one
+    "QUEUE_LEASE": 3600,  # seconds after which another host's unfinished task is run again
 }
 
 MAX_REQUEST_BYTES = 1024 * 1024
 
 BOOL_KEYS = {"MAIL_USE_TLS", "RATELIMIT_ENABLED"}
-INT_KEYS = {"MAIL_PORT", "TOKEN_MAX_AGE_HOURS", "PROXIES"}
+INT_KEYS = {"MAIL_PORT", "TOKEN_MAX_AGE_HOURS", "PROXIES", "QUEUE_RETRIES", "QUEUE_RETRY_DELAY",
+            "QUEUE_LEASE"}
 
 
 class ConfigError(RuntimeError):

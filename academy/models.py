@@ -10,3 +10,4 @@ from academy.quizzes.models import AttemptAnswer, QuizAttempt  # noqa: F401
 from academy.network.models import TrainerInvitation, TrainerProfile  # noqa: F401
 from academy.auth.models import AuthSession  # noqa: F401
 from academy.search.models import SearchDocument  # noqa: F401
+from academy.core.queue_models import QueueTaskDone  # noqa: F401
