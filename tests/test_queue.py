@@ -16,6 +16,7 @@ from academy.extensions import db
 from tests.conftest import csrf_token, make_test_app
 from tests.queue_tasks import fails_once, mail_after_release
 from tests.test_auth_helpers import outbox
+from tests.test_mail import smtp_server  # noqa: F401  (fixture)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -124,7 +125,8 @@ def test_the_same_code_path_runs_on_redis(migrated_template, tmp_path, redis_url
     from huey.storage import RedisStorage
 
     app = make_test_app(migrated_template, tmp_path)
-    app.config.update(ACADEMY_QUEUE="", ACADEMY_REDIS_URL=redis_url)
+    # A database of its own on the shared server: other tests' apps enqueue on database 0.
+    app.config.update(ACADEMY_QUEUE="", ACADEMY_REDIS_URL=redis_url.rsplit("/", 1)[0] + "/7")
     huey = queue_of(app).huey
     assert isinstance(huey.storage, RedisStorage)
     huey.storage.flush_all()
@@ -152,3 +154,26 @@ def test_the_same_code_path_runs_on_redis(migrated_template, tmp_path, redis_url
     assert subjects == ["Queued", "Reset your password"]
     assert _journal(app) == [] and _done_count(app) == 2
     huey.storage.flush_all()
+
+
+def test_a_retried_smtp_delivery_sends_once(app, smtp_server):
+    from academy.core.mail import deliver
+
+    message = {"to": "olga@example.org", "subject": "Тема", "body": "Здравствуйте", "lang": "ru",
+               "created": "20261130T120000000000"}
+    with app.app_context():
+        for _ in range(2):  # the second call is the retry of a task killed after sending
+            deliver(message, "task-7-0")
+    [(recipients, sent)] = smtp_server.messages
+    assert recipients == ["olga@example.org"] and sent["Message-ID"] == "<task-7-0@localhost>"
+
+
+def test_a_failed_smtp_delivery_raises_for_a_retry(app):
+    from academy.core.mail import MailNotSent, deliver
+    from tests.ports import free_port
+
+    app.config.update(ACADEMY_MAIL_SERVER="127.0.0.1", ACADEMY_MAIL_PORT=free_port())
+    message = {"to": "olga@example.org", "subject": "s", "body": "b", "lang": "en",
+               "created": "20261130T120000000000"}
+    with app.app_context(), pytest.raises(MailNotSent):
+        deliver(message, "task-8-0")
