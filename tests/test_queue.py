@@ -177,3 +177,24 @@ def test_a_failed_smtp_delivery_raises_for_a_retry(app):
                "created": "20261130T120000000000"}
     with app.app_context(), pytest.raises(MailNotSent):
         deliver(message, "task-8-0")
+
+
+def test_old_markers_are_pruned(app):
+    from datetime import datetime, timedelta, timezone
+
+    from academy.core.mail import SENT
+    from academy.core.queue import prune_markers
+
+    old = datetime.now(timezone.utc) - timedelta(days=40)
+    with app.app_context():
+        db.session.add_all([QueueTaskDone(task_id="old", name="t", finished_at=old),
+                            QueueTaskDone(task_id="new", name="t",
+                                          finished_at=datetime.now(timezone.utc))])
+        db.session.commit()
+    storage = queue_of(app).huey.storage
+    storage.put_data(SENT + "old-0", str(old.timestamp()).encode())
+    storage.put_data(SENT + "new-0", str(time.time()).encode())
+    assert prune_markers(app) == 2
+    with app.app_context():
+        assert db.session.scalars(select(QueueTaskDone.task_id)).all() == ["new"]
+    assert storage.has_data_for_key(SENT + "new-0") and not storage.has_data_for_key(SENT + "old-0")

@@ -2,6 +2,7 @@
 or written as .eml files."""
 import smtplib
 import ssl
+import time
 from datetime import datetime, timezone
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -109,7 +110,7 @@ def deliver(message, key):
                              message["lang"], "quoted-printable", key, created)
         if not _send_smtp(mime, config):
             raise MailNotSent(f"SMTP delivery {key} failed")
-        storage.put_data(SENT + key, b"1")
+        storage.put_data(SENT + key, str(time.time()).encode())  # the time, for pruning
         return
     # 8bit keeps Cyrillic text readable when a newcomer opens the file in an editor.
     mime = build_message(message["to"], message["subject"], message["body"], message["lang"],

@@ -15,12 +15,13 @@ import socket
 import threading
 import time
 import weakref
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from flask import current_app, g, has_app_context
 from huey import RedisHuey, SqliteHuey
 from huey import signals as S
 from huey.consumer import Consumer
+from sqlalchemy import delete
 
 from academy.core.queue_models import QueueTaskDone
 from academy.extensions import db
@@ -106,7 +107,8 @@ class Queue:
             return
         if signal in (S.SIGNAL_ENQUEUED, S.SIGNAL_SCHEDULED):
             return
-        finished = signal == S.SIGNAL_COMPLETE or (signal == S.SIGNAL_ERROR and not task.retries)
+        finished = (signal in (S.SIGNAL_COMPLETE, S.SIGNAL_REVOKED, S.SIGNAL_EXPIRED)
+                    or (signal == S.SIGNAL_ERROR and not task.retries))
         storage.delete_data(RUNNING + task.id)
         if finished:
             storage.delete_data(JOURNAL + task.id)
@@ -212,6 +214,24 @@ def recover_interrupted(app, lease_seconds=None):
         huey.storage.enqueue(bytes(data), 0)
         recovered += 1
     return recovered
+
+
+def prune_markers(app, days=30):
+    """Forget done-markers and SMTP markers older than `days` (a retry never comes that late)."""
+    from academy.core.mail import SENT
+
+    cutoff = datetime.now(timezone.utc) - timedelta(days=days)
+    with app.app_context():
+        removed = db.session.execute(
+            delete(QueueTaskDone).where(QueueTaskDone.finished_at < cutoff)).rowcount
+        db.session.commit()
+    storage = queue_of(app).huey.storage
+    for key, value in storage.result_items().items():
+        key = key.decode() if isinstance(key, bytes) else key
+        if key.startswith(SENT) and float(bytes(value) or 0) < cutoff.timestamp():
+            storage.delete_data(key)
+            removed += 1
+    return removed
 
 
 def _owner_alive(owner, lease):

@@ -5,7 +5,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from academy.core.queue import consumer_for, queue_of, recover_interrupted
+from academy.core.queue import consumer_for, prune_markers, queue_of, recover_interrupted
 
 
 @click.command("worker")
@@ -19,6 +19,7 @@ def worker_command(workers):
         raise click.ClickException("ACADEMY_QUEUE=immediate runs tasks at once; "
                                    "there is nothing for a worker to do")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    prune_markers(app)
     recovered = recover_interrupted(app)
     if recovered:
         click.echo(f"re-enqueued {recovered} task(s) interrupted by a stopped worker", err=True)
