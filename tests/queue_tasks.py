@@ -28,3 +28,11 @@ def fails_once(key):
         raise ConnectionError("first run fails")
     send_mail("learner@example.org", "Retried", "password_changed", "en", name="Olena",
               reset_link="https://example.org/reset")
+
+
+def fan_out(folder, count):
+    """Enqueue `count` mailing tasks (bulk work split into steps)."""
+    from academy.core.queue import enqueue
+
+    for _ in range(count):
+        enqueue(mail_after_release, folder)

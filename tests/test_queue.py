@@ -97,6 +97,17 @@ def test_a_retried_task_delivers_its_mail_once(app):
     assert huey.immediate
 
 
+def test_tasks_a_task_starts_run_once_when_it_is_retried(app):
+    folder = Path(app.instance_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "release").touch()
+    for _ in range(2):  # the retry of a task killed after its commit
+        run_task(app, "tests.queue_tasks:fan_out", [str(folder), 2], "bulk-1")
+    assert len((folder / "runs").read_text().split()) == 2
+    assert sorted(m["Message-ID"] for m in outbox(app)) == [
+        "<bulk-1-task-0-0@localhost>", "<bulk-1-task-1-0@localhost>"]
+
+
 def test_a_failing_task_is_retried_with_back_off(app):
     with app.app_context():
         enqueue(fails_once, "back-off")

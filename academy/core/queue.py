@@ -116,12 +116,12 @@ class Queue:
             self.app.logger.error("Background task %s (%s) failed for good", task.id, task.args[0])
         self.in_flight.discard(task.id)
 
-    def enqueue_now(self, name, args):
-        """Journal and enqueue one task; returns its id."""
+    def enqueue_now(self, name, args, task_id=None):
+        """Journal and enqueue one task (a given id makes a repeated enqueue harmless)."""
         huey = self.huey
         options = dict(_options.get(name, {}))
         config = self.app.config
-        task = self.run.s(name, list(args),
+        task = self.run.s(name, list(args), id=task_id,
                           retries=options.get("retries", config["ACADEMY_QUEUE_RETRIES"]),
                           retry_delay=options.get("retry_delay",
                                                   config["ACADEMY_QUEUE_RETRY_DELAY"]),
@@ -174,18 +174,24 @@ def run_task(app, name, args, task_id):
             if done is None:
                 g.queue_task_id, g.queue_outgoing = task_id, []
                 resolve_task(name)(*args)
-                done = QueueTaskDone(task_id=task_id, name=name[:200],
-                                     outgoing=g.queue_outgoing,
+                follow_up = {"mail": g.queue_outgoing, "tasks": g.pop("queue_jobs", [])}
+                done = QueueTaskDone(task_id=task_id, name=name[:200], outgoing=follow_up,
                                      finished_at=datetime.now(timezone.utc))
                 db.session.add(done)
                 db.session.commit()  # the effect and its done-marker, in one transaction
-            for index, message in enumerate(done.outgoing or []):
-                deliver(message, f"{task_id}-{index}")  # idempotent per key
+            else:
+                follow_up = done.outgoing
+            db.session.remove()  # on SQLite an open transaction would lock out the next tasks
+            # What the task left to do is redone on a retry; each step is idempotent by its key.
+            for index, message in enumerate(follow_up["mail"]):
+                deliver(message, f"{task_id}-{index}")
+            for index, (job, job_args) in enumerate(follow_up["tasks"]):
+                queue_of(app).enqueue_now(job, job_args, task_id=f"{task_id}-task-{index}")
         except Exception:
             db.session.rollback()
             raise
         finally:
-            g.pop("queue_jobs", None)  # a task's own enqueues are handled by the app teardown
+            g.pop("queue_jobs", None)  # enqueued above, with ids of their own, not by teardown
             db.session.remove()
 
 

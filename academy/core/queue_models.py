@@ -8,11 +8,11 @@ from academy.extensions import db
 
 
 class QueueTaskDone(db.Model):
-    """A finished background task and the mail it left to deliver (keyed by the task id)."""
+    """A finished background task, with the mail and tasks it left to start after its commit."""
 
     __tablename__ = "queue_task_done"
 
     task_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
-    outgoing: Mapped[list | None] = mapped_column(JSON)
+    outgoing: Mapped[dict | None] = mapped_column(JSON)  # {"mail": [...], "tasks": [...]}
     finished_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
