@@ -134,7 +134,11 @@ class Queue:
         """True while a task is queued or running in this process's consumer."""
         if self._huey is None or self.consumer is None:
             return bool(self.in_flight)  # work for another process's consumer is not ours
-        return bool(self.in_flight or self._huey.pending_count())
+        # The journal also covers a task between its dequeue and its start; a task waiting
+        # for a retry is not work in progress.
+        journaled = sum(1 for key in self._huey.storage.result_items()
+                        if (key.decode() if isinstance(key, bytes) else key).startswith(JOURNAL))
+        return journaled > self._huey.scheduled_count()
 
 
 def init_app(app):
