@@ -6,6 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 
 ENVIRONMENTS = ("production", "development", "demo")
+QUEUE_MODES = ("", "immediate")
 MIN_SECRET_KEY_BYTES = 32
 SECRET_KEY_FILE = "secret_key"
 
@@ -84,6 +85,9 @@ def _validate(settings):
     if settings["ENV"] not in ENVIRONMENTS:
         raise ConfigError(f"ACADEMY_ENV must be one of {', '.join(ENVIRONMENTS)}, "
                           f"got {settings['ENV']!r}")
+    if (settings.get("QUEUE") or "") not in QUEUE_MODES:
+        raise ConfigError(f"ACADEMY_QUEUE must be empty (a worker runs the tasks) or "
+                          f"'immediate', got {settings['QUEUE']!r}")
     if settings["ENV"] != "production":
         return
     key = settings["SECRET_KEY"] or ""

@@ -209,3 +209,12 @@ def test_old_markers_are_pruned(app):
     with app.app_context():
         assert db.session.scalars(select(QueueTaskDone.task_id)).all() == ["new"]
     assert storage.has_data_for_key(SENT + "new-0") and not storage.has_data_for_key(SENT + "old-0")
+
+
+def test_an_unknown_queue_mode_refuses_to_start(tmp_path):
+    from academy import create_app
+    from academy.config import ConfigError
+
+    with pytest.raises(ConfigError, match="ACADEMY_QUEUE must be empty"):
+        create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path}/x.db",
+                    "QUEUE": "rq"})
