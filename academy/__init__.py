@@ -41,6 +41,9 @@ def init_extensions(app):
     babel.init_app(app, locale_selector=i18n.select_locale)
     i18n.init_app(app)
     compress.init_app(app)
+    from academy.core import queue
+
+    queue.init_app(app)
 
 
 def register_blueprints(app):
@@ -78,7 +81,8 @@ def register_commands(app):
     from academy.network.cli import trainers_cli
     from academy.reports.cli import dev_cli, reports_cli
     from academy.search.cli import search_cli
+    from academy.core.queue_cli import worker_command
 
     for command in (users_cli, courses_cli, demo_command, i18n_cli, trainers_cli, dev_cli,
-                    reports_cli, tokens_cli, search_cli, certificates_cli):
+                    reports_cli, tokens_cli, search_cli, certificates_cli, worker_command):
         app.cli.add_command(command)

@@ -6,6 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 
 ENVIRONMENTS = ("production", "development", "demo")
+QUEUE_MODES = ("", "immediate")
 MIN_SECRET_KEY_BYTES = 32
 SECRET_KEY_FILE = "secret_key"
 
@@ -28,12 +29,20 @@ DEFAULTS = {
     # Roles that must sign in with a second factor (comma-separated; add "trainer" to require
     # it of the Trainer Network too).
     "MFA_REQUIRED_ROLES": "coordinator,admin",
+    # Background work (academy.core.queue): "" runs it in `academy worker` (SQLite queue in
+    # the instance folder, or Redis when REDIS_URL is set); "immediate" runs it at once.
+    "QUEUE": "",
+    "QUEUE_DATABASE": None,  # None: instance/queue.db
+    "QUEUE_RETRIES": 5,
+    "QUEUE_RETRY_DELAY": 30,  # seconds before the first retry, doubled for each next one
+    "QUEUE_LEASE": 3600,  # seconds after which another host's unfinished task is run again
 }
 
 MAX_REQUEST_BYTES = 1024 * 1024
 
 BOOL_KEYS = {"MAIL_USE_TLS", "RATELIMIT_ENABLED"}
-INT_KEYS = {"MAIL_PORT", "TOKEN_MAX_AGE_HOURS", "PROXIES"}
+INT_KEYS = {"MAIL_PORT", "TOKEN_MAX_AGE_HOURS", "PROXIES", "QUEUE_RETRIES", "QUEUE_RETRY_DELAY",
+            "QUEUE_LEASE"}
 
 
 class ConfigError(RuntimeError):
@@ -76,6 +85,9 @@ def _validate(settings):
     if settings["ENV"] not in ENVIRONMENTS:
         raise ConfigError(f"ACADEMY_ENV must be one of {', '.join(ENVIRONMENTS)}, "
                           f"got {settings['ENV']!r}")
+    if (settings.get("QUEUE") or "") not in QUEUE_MODES:
+        raise ConfigError(f"ACADEMY_QUEUE must be empty (a worker runs the tasks) or "
+                          f"'immediate', got {settings['QUEUE']!r}")
     if settings["ENV"] != "production":
         return
     key = settings["SECRET_KEY"] or ""

@@ -14,3 +14,4 @@ from academy.search.models import SearchDocument  # noqa: F401
 from academy.api.models import ApiToken  # noqa: F401
 from academy.reports.models import REPORT_INDEXES  # noqa: F401
 from academy.certificates.models import Certificate  # noqa: F401
+from academy.core.queue_models import QueueTaskDone  # noqa: F401

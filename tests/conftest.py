@@ -36,6 +36,9 @@ def make_test_app(migrated_template, folder):
         # Coordinators and admins sign in with a second factor in production; the tests of
         # other features sign them in with the password only (tests/test_mfa.py turns it on).
         "MFA_REQUIRED_ROLES": "",
+        # Background tasks run at once, through the same task code (tests/test_queue.py runs
+        # a real worker; the security-review tests a consumer beside the requests).
+        "QUEUE": "immediate",
     })
     app.instance_path = str(folder / "instance")
     return app
@@ -110,4 +113,4 @@ def auth(client):
 
 pytest_plugins = ["tests.postgres", "tests.live", "tests.redis_server", "tests.course_fixtures",
                   "tests.network_fixtures", "tests.search_fixtures", "tests.reports_fixtures",
-                  "tests.authoring_fixtures", "tests.certificate_fixtures"]
+                  "tests.authoring_fixtures", "tests.certificate_fixtures", "tests.queue_fixtures"]

@@ -57,7 +57,8 @@ def limited_app(migrated_template, tmp_path):
     path = tmp_path / "limited.db"
     shutil.copy(migrated_template, path)
     app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{path}", "SECRET_KEY": "test",
-                      "RATELIMIT_ENABLED": True, "MAIL_OUTBOX": str(tmp_path / "mail")})
+                      "RATELIMIT_ENABLED": True, "MAIL_OUTBOX": str(tmp_path / "mail"),
+                      "QUEUE": "immediate"})
     yield app
     with app.app_context():
         db.engine.dispose()

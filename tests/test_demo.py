@@ -55,7 +55,9 @@ def test_demo_serves_the_site(tmp_path):
 
     port = free_port()
     env = dict(os.environ, ACADEMY_DATABASE_URL=f"sqlite:///{tmp_path}/demo.db",
-               ACADEMY_SECRET_KEY="test", ACADEMY_ENV="demo")
+               ACADEMY_SECRET_KEY="test", ACADEMY_ENV="demo",
+               ACADEMY_QUEUE_DATABASE=str(tmp_path / "queue.db"),
+               ACADEMY_MAIL_OUTBOX=str(tmp_path / "mail"))
     server = subprocess.Popen([sys.executable, "-m", "academy.cli", "demo", "--port", str(port)],
                               env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
@@ -71,6 +73,14 @@ def test_demo_serves_the_site(tmp_path):
             except OSError:
                 assert server.poll() is None and time.monotonic() < deadline, "demo did not start"
                 time.sleep(0.3)
+        # The demo runs a queue consumer of its own: a reset request is mailed.
+        _request_reset(f"http://127.0.0.1:{port}", "learner@demo.academy")
+        deadline = time.monotonic() + 30
+        while not list((tmp_path / "mail").glob("*.eml")):
+            assert time.monotonic() < deadline, "the demo mailed nothing"
+            time.sleep(0.2)
+        [mail] = (tmp_path / "mail").glob("*.eml")
+        assert "/auth/reset/" in mail.read_text(encoding="utf-8")
     finally:
         server.terminate()
         server.communicate(timeout=10)
@@ -84,3 +94,19 @@ def test_demo_mails_links_to_the_port_it_serves():
     assert demo_base_url("http://127.0.0.1:5000", "::1", 8080) == "http://[::1]:8080"
     assert demo_base_url("https://academy.example.org", "0.0.0.0", 8080) == (
         "https://academy.example.org")
+
+
+def _request_reset(base, email):
+    """Post the password-reset form of a running site, CSRF token and cookie included."""
+    import urllib.parse
+    import urllib.request
+    from http.cookiejar import CookieJar
+
+    from tests.conftest import csrf_token
+
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
+    with opener.open(f"{base}/auth/reset", timeout=10) as page:
+        token = csrf_token(page.read().decode())
+    data = urllib.parse.urlencode({"csrf_token": token, "email": email}).encode()
+    with opener.open(f"{base}/auth/reset", data=data, timeout=10) as answer:
+        assert answer.status == 200  # the redirect to the sign-in page, followed

@@ -8,7 +8,7 @@ from academy.auth import emails, mfa, services, session_records, sessions
 from academy.auth.forms import (ChangePasswordForm, ConfirmForm, EmailOnlyForm, LoginForm,
                                 ProfileForm, RegisterForm, ResetPasswordForm)
 from academy.auth.tokens import RESET_PASSWORD, token_user
-from academy.core.mail import after_request_work
+from academy.core.queue import enqueue
 from academy.core.urls import safe_next
 from academy.extensions import db, limiter
 
@@ -136,7 +136,7 @@ def resend_confirmation():
         return render_template("auth/resend_confirmation.html", form=form)
     flash(_("If an account with %(email)s is waiting for confirmation, we have sent it a new "
             "link. The link works for 24 hours.", email=form.email.data), "info")
-    after_request_work(emails.resend_confirmation, form.email.data)
+    enqueue(emails.resend_confirmation, form.email.data)
     return redirect(url_for("auth.login"))
 
 
@@ -149,7 +149,7 @@ def forgot_password():
         return render_template("auth/forgot_password.html", form=form)
     flash(_("If an account uses %(email)s, we have sent it a link to choose a new password. "
             "The link works for one hour.", email=form.email.data), "info")
-    after_request_work(emails.mail_password_reset, form.email.data)
+    enqueue(emails.mail_password_reset, form.email.data)
     return redirect(url_for("auth.login"))
 
 

@@ -178,4 +178,11 @@ def demo_command(host, port, no_serve):
     # version in its answers: ident="" leaves the Server header out.
     from waitress import serve
 
-    serve(current_app._get_current_object(), host=host, port=port, ident="", threads=8)
+    from academy.core.queue import start_in_process, stop_in_process
+
+    app = current_app._get_current_object()
+    start_in_process(app)  # one queue consumer on threads of this process: the demo mails
+    try:
+        serve(app, host=host, port=port, ident="", threads=8)
+    finally:
+        stop_in_process(app)

@@ -1,8 +1,8 @@
-"""Outgoing e-mail in the recipient's language, sent over SMTP or written as .eml files."""
+"""Outgoing e-mail in the recipient's language, delivered by the background queue over SMTP
+or written as .eml files."""
 import smtplib
 import ssl
 import time
-from concurrent.futures import ThreadPoolExecutor, wait
 from datetime import datetime, timezone
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -16,56 +16,11 @@ from flask_babel import force_locale
 
 _MISSING = object()
 SMTP_TIMEOUT_SECONDS = 20
-# SMTP runs beside the request, not in it: the reset and resend forms mail only known
-# addresses, and the time an SMTP exchange takes would tell an unknown address from a known one.
-_smtp_queue = ThreadPoolExecutor(max_workers=2, thread_name_prefix="academy-smtp")
-_pending = set()
+SENT = "academy:sent:"  # SMTP done-markers in the queue's storage, one per delivery key
 
 
-def _track(future):
-    _pending.add(future)
-    future.add_done_callback(_pending.discard)
-
-
-def after_request_work(work, *args):
-    """Run `work(*args)` once the request is over, in a background thread with its own app
-    context and transaction.
-
-    For what a form does only for known addresses (a reset link, a new confirmation link):
-    looking the address up, storing a token and composing the message all happen after the
-    answer is ready, so that neither the work nor its competition for the CPU tells a known
-    address from an unknown one.
-    """
-    g.setdefault("after_request_work", []).append((work, args))
-
-
-def start_after_request_work(error=None):
-    """Teardown handler: hand the request's deferred work to the background threads."""
-    jobs = g.pop("after_request_work", [])
-    if error is None:
-        app = current_app._get_current_object()
-        for work, args in jobs:
-            _track(_smtp_queue.submit(_run_in_app, app, work, args))
-
-
-# Deferred work waits this long first: a thread that starts computing at once takes the GIL
-# from the request thread while it still writes the answer, which shows in its timing.
-AFTER_REQUEST_DELAY_SECONDS = 0.05
-
-
-def _run_in_app(app, work, args):
-    from academy.extensions import db
-
-    time.sleep(AFTER_REQUEST_DELAY_SECONDS)
-    with app.app_context():
-        try:
-            work(*args)
-            db.session.commit()
-        except Exception:  # logged: the user was already answered
-            db.session.rollback()
-            app.logger.exception("Background mail work %s failed", work.__name__)
-        finally:
-            db.session.remove()
+class MailNotSent(RuntimeError):
+    """A message could not be delivered; the queue retries it with back-off."""
 
 
 def external_url(endpoint, **values):
@@ -90,16 +45,20 @@ def render_mail(subject, template, lang, **context):
             g.lang = saved_lang
 
 
-def build_message(to, subject, body, lang, transfer_encoding):
-    """An EmailMessage with the Academy's sender and the usual headers."""
+def build_message(to, subject, body, lang, transfer_encoding, key=None, created=None):
+    """An EmailMessage with the Academy's sender and the usual headers.
+
+    With a delivery `key` the Message-ID is derived from it, so that a retried delivery is
+    recognisably the same message.
+    """
     sender = current_app.config["ACADEMY_MAIL_SENDER"]
     domain = parseaddr(sender)[1].rpartition("@")[2] or "localhost"
     message = EmailMessage()
     message["From"] = sender
     message["To"] = Address(addr_spec=to)
     message["Subject"] = subject
-    message["Date"] = format_datetime(datetime.now(timezone.utc))
-    message["Message-ID"] = make_msgid(domain=domain)
+    message["Date"] = format_datetime(created or datetime.now(timezone.utc))
+    message["Message-ID"] = f"<{key}@{domain}>" if key else make_msgid(domain=domain)
     # Tells vacation responders and mailing lists not to answer this automatic message.
     message["Auto-Submitted"] = "auto-generated"
     message.set_content(body, cte=transfer_encoding)
@@ -108,19 +67,56 @@ def build_message(to, subject, body, lang, transfer_encoding):
 
 
 def send_mail(to, subject, template, lang, **context):
-    """Render one message: queue it for SMTP, or write it; False (logged) when writing failed.
+    """Render one message in `lang` and hand it to the queue (SMTP, or an .eml file).
 
-    SMTP failures happen after the request and are logged.
+    Inside a background task the message is kept with the task's done-marker and delivered
+    after its commit; elsewhere it is enqueued when the request or command ends well.
     """
+    from academy.core.queue import enqueue, in_task
+
     subject_text, body = render_mail(subject, template, lang, **context)
+    message = {"to": to, "subject": subject_text, "body": body, "lang": lang,
+               "created": datetime.now(timezone.utc).strftime(STAMP_FORMAT)}
+    if in_task():
+        g.queue_outgoing.append(message)
+    else:
+        enqueue(deliver_composed_mail, message)
+    return True
+
+
+def deliver_composed_mail(message):
+    """Background task: deliver a message composed in a request or command."""
+    g.queue_outgoing.append(message)
+
+
+STAMP_FORMAT = "%Y%m%dT%H%M%S%f"
+
+
+def deliver(message, key):
+    """Send or write `message` once per `key`: a retried delivery never sends twice.
+
+    The .eml file named after the key is its own done-marker (written whole by a rename); for
+    SMTP a marker is stored after the server accepted the message.
+    """
+    from academy.core.queue import queue_of
+
     config = current_app.config
+    created = datetime.strptime(message["created"], STAMP_FORMAT).replace(tzinfo=timezone.utc)
     if config.get("ACADEMY_MAIL_SERVER"):
-        message = build_message(to, subject_text, body, lang, "quoted-printable")
-        _track(_smtp_queue.submit(_send_smtp_in_app, current_app._get_current_object(), message))
-        return True
+        storage = queue_of().huey.storage
+        if storage.has_data_for_key(SENT + key):
+            return
+        mime = build_message(message["to"], message["subject"], message["body"],
+                             message["lang"], "quoted-printable", key, created)
+        if not _send_smtp(mime, config):
+            raise MailNotSent(f"SMTP delivery {key} failed")
+        storage.put_data(SENT + key, str(time.time()).encode())  # the time, for pruning
+        return
     # 8bit keeps Cyrillic text readable when a newcomer opens the file in an editor.
-    message = build_message(to, subject_text, body, lang, "8bit")
-    return _write_eml(message)
+    mime = build_message(message["to"], message["subject"], message["body"], message["lang"],
+                         "8bit", key, created)
+    if not _write_eml(mime, f"{message['created']}-{key}"):
+        raise MailNotSent(f"could not write mail {key}")
 
 
 def outbox_dir():
@@ -129,13 +125,14 @@ def outbox_dir():
     return Path(configured) if configured else Path(current_app.instance_path) / "mail"
 
 
-def _write_eml(message):
+def _write_eml(message, stem):
     folder = outbox_dir()
+    path = folder / f"{stem}.eml"
+    if path.exists():
+        return True  # delivered by an earlier run of the same task
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%f")
-        path = folder / f"{stamp}-{token_hex(4)}.eml"
-        partial = path.with_suffix(".part")
+        partial = folder / f"{stem}.{token_hex(4)}.part"
         partial.write_bytes(message.as_bytes())
         partial.replace(path)  # readers never see a half-written message
     except OSError:
@@ -146,16 +143,10 @@ def _write_eml(message):
 
 
 def wait_for_smtp(timeout=None):
-    """Block until the background mail work and SMTP messages are done; True when none is left."""
-    while _pending:
-        if wait(_pending.copy(), timeout=timeout).not_done:  # copy(): one atomic step
-            return False
-    return True
+    """Block until this process's queue consumer has no mail or other work left; True if so."""
+    from academy.core.queue import wait_for_queue
 
-
-def _send_smtp_in_app(app, message):
-    with app.app_context():
-        return _send_smtp(message, app.config)
+    return wait_for_queue(timeout)
 
 
 def _send_smtp(message, config):

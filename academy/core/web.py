@@ -39,9 +39,6 @@ class DatabaseIntegerConverter(IntegerConverter):
 def init_app(app):
     """Register headers, error handlers and the session interface."""
     app.session_interface = SessionInterface()
-    from academy.core.mail import start_after_request_work
-
-    app.teardown_request(start_after_request_work)
     proxies = app.config["ACADEMY_PROXIES"]
     if proxies:
         # Behind a proxy every request comes from its address: per-IP rate limits would be one
