@@ -66,7 +66,8 @@ def test_coordinator_invites_and_assigns_a_trainer(imported_app, live_server, br
         try:
             page = staff.new_page()
             _sign_in(page, server.url, "ncp@example.md", PASSWORD)
-            page.get_by_role("link", name=TEXT[ui_lang]["users"]).click()
+            page.locator("header .user > summary").click()  # the work pages are in the account menu
+            page.get_by_role("link", name=TEXT[ui_lang]["users"], exact=True).click()
             _clean(page, seen)
             page.goto(server.url + "/network/invitations/")
             assert page.locator("html").get_attribute("lang") == ui_lang
