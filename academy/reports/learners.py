@@ -32,7 +32,7 @@ def _status_clause(status):
 def drilldown(scope, filters, status, page=1):
     """One page of (user, course slug, enrolled, last activity, completed) rows; and whether more."""
     query = (select(User, Course.slug, Enrolment.created_at, Enrolment.last_activity_at,
-                    CourseCompletion.completed_at, Certificate.serial, Certificate.status)
+                    CourseCompletion.completed_at)
              .select_from(Enrolment)
              .join(User, User.id == Enrolment.user_id)
              .join(Course, Course.id == Enrolment.course_id)
