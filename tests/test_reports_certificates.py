@@ -6,7 +6,7 @@ import re
 
 import openpyxl
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from academy.extensions import db
 from tests.reports_fixtures import NASTY_NAMES, login
@@ -19,19 +19,14 @@ def _token(site, email, scope):
     return result.stdout.strip().splitlines()[0]
 
 
-@pytest.fixture(scope="module")
-def cert_site(migrated_template, tmp_path_factory):
-    """The reports site plus certificates: one per completion, one revoked, one re-issued, and
-    one issued without completion to the Armenian learner."""
+def add_certificates(site):
+    """Certificates on a seeded site: one per completion (the first revoked), a re-issued one
+    for the Georgian learner and one without completion for the Armenian learner."""
     from academy.auth.models import User
     from academy.certificates import services
     from academy.learning.models import CourseCompletion
-    from tests.conftest import make_test_app
-    from tests.reports_fixtures import seed_site
 
-    site = seed_site(make_test_app(migrated_template, tmp_path_factory.mktemp("cert-site")))
-    app = site.app
-    with app.app_context():
+    with site.app.app_context():
         completions = db.session.scalars(select(CourseCompletion).order_by(CourseCompletion.id)).all()
         issued = []
         for completion in completions:
@@ -50,11 +45,22 @@ def cert_site(migrated_template, tmp_path_factory):
                                                     reason="Paper exam")[0].serial
         site.revoked_serial = issued[0].serial
         db.session.commit()
+    return site
+
+
+@pytest.fixture(scope="module")
+def cert_site(migrated_template, tmp_path_factory):
+    """The reports site with certificates (tests must not write to it)."""
+    from tests.conftest import make_test_app
+    from tests.reports_fixtures import seed_site
+
+    site = add_certificates(seed_site(make_test_app(migrated_template,
+                                                    tmp_path_factory.mktemp("cert-site"))))
     site.tokens = {who: _token(site, f"{who}@example.org", "certificates:read")
                    for who in ("coord-ge", "coord-am", "coord-all", "trainer")}
     site.reports_token = _token(site, "coord-all@example.org", "reports:read")
     yield site
-    with app.app_context():
+    with site.app.app_context():
         db.engine.dispose()
 
 
@@ -76,6 +82,22 @@ def _expected(app, country=None, course_id=None):
 
 def _api(site, url, token):
     return site.app.test_client().get(url, headers={"Authorization": f"Bearer {token}"})
+
+
+def _count_statements(app, client, url, headers=None):
+    statements = []
+    with app.app_context():
+        engine = db.engine
+
+    def count(*args):
+        statements.append(args[2])
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        assert client.get(url, headers=headers or {}).status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    return len(statements)
 
 
 def _number(text):
@@ -222,6 +244,32 @@ def test_openapi_documents_certificates(cert_site):
     assert "/api/v1/certificates" in document["paths"]
     assert "Certificate" in document["components"]["schemas"]
     assert "certificates" in document["components"]["schemas"]["OverviewRow"]["properties"]
+
+
+def test_statement_count_with_certificates_does_not_grow_with_the_data(migrated_template,
+                                                                      tmp_path):
+    from tests.conftest import make_test_app
+    from tests.reports_fixtures import seed_site
+
+    counts, totals = [], []
+    for learners in (40, 300):
+        folder = tmp_path / str(learners)
+        folder.mkdir()
+        site = add_certificates(seed_site(make_test_app(migrated_template, folder),
+                                          learners=learners))
+        totals.append(_expected(site.app))
+        client = login(site.app.test_client(), "coord-all@example.org")
+        counts.append([_count_statements(site.app, client, url) for url in (
+            "/reports/", f"/reports/learners/{site.ge_learner_id}",
+            "/reports/export/learners?format=csv", "/reports/export/course?format=csv")])
+        token = _token(site, "coord-all@example.org", "certificates:read")
+        counts[-1].append(_count_statements(site.app, site.app.test_client(),
+                                            "/api/v1/certificates?limit=1000",
+                                            {"Authorization": f"Bearer {token}"}))
+        with site.app.app_context():
+            db.engine.dispose()
+    assert totals[1] > totals[0] > 0
+    assert counts[0] == counts[1], counts
 
 
 # --- (5) the learner's completion panel -------------------------------------------------------
