@@ -36,10 +36,17 @@ SCHEMAS = {
     "Completion": _obj({"id": {"type": "integer"}, "learner_id": {"type": "integer"},
                         "course": {"type": "string"}, "completed_at": TIME,
                         "content_version": {"type": "integer"}}),
+    "Certificate": _obj({"id": {"type": "integer"}, "serial": {"type": "string"},
+                         "revision": {"type": "integer"}, "learner_id": {"type": "integer"},
+                         "course": {"type": "string"},
+                         "status": {"type": "string", "enum": ["valid", "revoked"]},
+                         "issued_at": TIME, "completed_on": {"type": "string", "format": "date"},
+                         "revoked_at": TIME, "verify_url": {"type": "string", "format": "uri"}}),
     "OverviewRow": _obj({"key": {"type": "string"}, "label": {"type": "string"},
                          "enrolled": COUNT, "started": COUNT, "completed": COUNT,
                          "completion_rate": {"type": ["number", "null"]},
-                         "median_days_to_complete": {"type": ["number", "null"]}},
+                         "median_days_to_complete": {"type": ["number", "null"]},
+                         "certificates": COUNT},
                         required=["key", "label", "completed"]),
     "Overview": _obj({"threshold": {"type": "integer"},
                       "breakdown": {"type": "string", "enum": [*BREAKDOWNS, "completions"]},
@@ -120,7 +127,8 @@ def openapi_document():
         "openapi": "3.1.0",
         "info": {"title": "Prague Process Training Academy — reports API", "version": "1",
                  "description": "Read-only. Authenticate with a personal access token: "
-                                "`Authorization: Bearer <token>` (scope reports:read). "
+                                "`Authorization: Bearer <token>` (scope reports:read; "
+                                "certificates:read for /api/v1/certificates). "
                                 "Every answer is limited to the token owner's scope."},
         "servers": [{"url": "/"}],
         "components": {"schemas": SCHEMAS, "securitySchemes": {
@@ -132,6 +140,9 @@ def openapi_document():
             "/api/v1/enrolments": _list("Enrolment", "Enrolments", FILTERS),
             "/api/v1/progress": _list("Progress", "Module progress", FILTERS),
             "/api/v1/completions": _list("Completion", "Course completions", FILTERS),
+            "/api/v1/certificates": _list(
+                "Certificate", "Certificates (newest revision of each; scope certificates:read)",
+                FILTERS),
             "/api/v1/reports/overview": overview,
             "/api/v1/learners/{user_id}/transcript": transcript,
         },

@@ -1,4 +1,5 @@
 """JSON shapes of the API's objects (documented in academy.api.openapi)."""
+from flask import url_for
 from sqlalchemy import select
 
 from academy.courses.models import Course
@@ -51,6 +52,16 @@ def completion(row):
             "completed_at": _time(item.completed_at), "content_version": item.content_version}
 
 
+def certificate(row):
+    """A certificate (its newest revision), with the link that verifies it."""
+    _, item = row
+    return {"id": item.id, "serial": item.serial, "revision": item.revision,
+            "learner_id": item.user_id, "course": item.course_slug, "status": item.status,
+            "issued_at": _time(item.issued_at), "completed_on": item.completed_on.isoformat(),
+            "revoked_at": _time(item.revoked_at),
+            "verify_url": url_for("certificates.verify", code=item.code, _external=True)}
+
+
 def _count(cell, threshold):
     return cell.label(threshold)
 
@@ -59,7 +70,8 @@ def _row(row, threshold, label):
     return {"key": row["key"], "label": label, "enrolled": _count(row["enrolled"], threshold),
             "started": _count(row["started"], threshold),
             "completed": _count(row["completed"], threshold),
-            "completion_rate": row["rate"], "median_days_to_complete": row["median_days"]}
+            "completion_rate": row["rate"], "median_days_to_complete": row["median_days"],
+            "certificates": _count(row["certificates"], threshold)}
 
 
 def overview(data, breakdown, filters):

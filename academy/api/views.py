@@ -11,11 +11,13 @@ from academy.api import serializers
 from academy.api.openapi import openapi_document
 from academy.api.tokens import find_token
 from academy.auth.models import User
+from academy.certificates.models import Certificate
 from academy.core.web import api_error
 from academy.courses.models import Course, Module
 from academy.extensions import db, limiter
 from academy.learning.models import CourseCompletion, Enrolment, ModuleProgress
 from academy.reports import learners as learner_reports
+from academy.reports.certificates import latest_join
 from academy.reports.filters import FilterError, Filters, report_scope
 from academy.reports.services import BREAKDOWNS, overview, resolve_course
 
@@ -166,6 +168,15 @@ def completions():
         CourseCompletion, and_(CourseCompletion.user_id == Enrolment.user_id,
                                CourseCompletion.course_id == Enrolment.course_id))
     return _page(query, CourseCompletion.id, serializers.completion)
+
+
+@bp.get("/certificates")
+@token_required("certificates:read")
+def certificates():
+    """Certificates (newest revision of each) of enrolments in scope."""
+    _names_required()
+    query = _enrolment_query(Certificate.id, Certificate).join(Certificate, latest_join())
+    return _page(query, Certificate.id, serializers.certificate)
 
 
 @bp.get("/reports/overview")

@@ -3,6 +3,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from academy.certificates.services import current_certificate
 from academy.core.i18n import current_lang
 from academy.extensions import db
 from academy.learning import services
@@ -59,8 +60,10 @@ def course(slug):
         done = {s.module.id for s in statuses if s.state == services.COMPLETED}
         resume = resume_module(enrolment.last_module, modules, done)
     reached = services.get_progress(enrolment.user_id, resume.id) if resume else None
+    certificate = (current_certificate(enrolment.user_id, course.id)
+                   if enrolment is not None and progress.completion else None)
     return render_template("learning/course.html", course=course, enrolment=enrolment,
-                           progress=progress, resume=resume,
+                           progress=progress, resume=resume, certificate=certificate,
                            resume_anchor=reached.last_section if reached else None,
                            area=area_title(course.thematic_area))
 

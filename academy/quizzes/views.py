@@ -4,6 +4,7 @@ from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from academy.certificates.services import current_certificate
 from academy.core.i18n import current_lang
 from academy.extensions import db
 from academy.learning import services as learning
@@ -108,10 +109,12 @@ def _review_page(attempt):
         following = learning.neighbours(modules, module)[1]
     summary = services.quiz_summary(current_user.id, module, course)
     level = services.review_level(attempt, summary)
+    completion = learning.get_completion(current_user.id, course.id)
+    certificate = current_certificate(current_user.id, course.id) if completion else None
     return render_template(
         "quizzes/review.html", attempt=attempt, module=module, course=course,
         items=services.review_items(attempt, level), level=level,
         title=attempt.version.content(current_lang()).title,
         progress=learning.get_progress(current_user.id, module.id),
-        summary=summary, completion=learning.get_completion(current_user.id, course.id),
+        summary=summary, completion=completion, certificate=certificate,
         following=following, final=learning.split_modules(modules)[1])

@@ -5,10 +5,12 @@ from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import selectinload
 
 from academy.auth.models import User
+from academy.certificates.models import Certificate
 from academy.courses.models import Course, Module, ModuleVersion
 from academy.extensions import db
 from academy.learning.models import CourseCompletion, Enrolment, ModuleProgress
 from academy.quizzes.models import QuizAttempt
+from academy.reports.certificates import latest_join
 
 STATUSES = ("enrolled", "started", "completed")
 PAGE_SIZE = 100
@@ -47,8 +49,6 @@ def drilldown(scope, filters, status, page=1):
 LEARNER_COLUMNS = ("learner_id", "name_latin", "name_cyrillic", "email", "country",
                    "organisation", "course", "enrolled_at", "started", "modules_completed",
                    "modules_total")
-# Certificates are issued by the certificates feature (another branch): their column is added
-# when it is merged.
 
 
 def progress_table(scope, filters):
@@ -59,7 +59,8 @@ def progress_table(scope, filters):
         select(Module.position).where(Module.retired.is_(False), Module.kind == "lesson")
         .distinct().order_by(Module.position)).all()
     header = (*LEARNER_COLUMNS, *(f"module_{n}_best_score" for n in positions),
-              "final_assessment_best_score", "course_completed_at", "days_to_complete")
+              "final_assessment_best_score", "course_completed_at", "days_to_complete",
+              "certificate_serial", "certificate_status")
     return header, _progress_rows(scope, filters, positions)
 
 
@@ -73,7 +74,7 @@ def _progress_rows(scope, filters, positions):
                     func.count(case((lesson, ModuleProgress.completed_at))),
                     func.count(case((lesson, 1))), *best,
                     func.max(case((Module.kind == "final", ModuleProgress.best_score))),
-                    CourseCompletion.completed_at)
+                    CourseCompletion.completed_at, Certificate.serial, Certificate.status)
              .select_from(Enrolment)
              .join(User, User.id == Enrolment.user_id)
              .join(Course, Course.id == Enrolment.course_id)
@@ -84,14 +85,15 @@ def _progress_rows(scope, filters, positions):
              .outerjoin(ModuleProgress, and_(ModuleProgress.module_id == Module.id,
                                              ModuleProgress.user_id == Enrolment.user_id))
              .outerjoin(CourseCompletion, _completion_join())
+             .outerjoin(Certificate, latest_join())
              .where(scope.clause(), filters.clause())
-             .group_by(Enrolment.id, User.id, Course.id, CourseCompletion.id)
+             .group_by(Enrolment.id, User.id, Course.id, CourseCompletion.id, Certificate.id)
              .order_by(Enrolment.id)
              .execution_options(yield_per=5000))
     for row in db.session.execute(query):
-        completed, enrolled = row[-1], row[7]
+        completed, enrolled = row[-3], row[7]
         days = round((completed - enrolled).total_seconds() / 86400, 1) if completed else None
-        yield (*row, days)
+        yield (*row[:-2], days, *row[-2:])
 
 
 @dataclass

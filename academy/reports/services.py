@@ -11,10 +11,11 @@ from academy.auth.models import User
 from academy.courses.models import Course
 from academy.extensions import db
 from academy.learning.models import CourseCompletion, Enrolment
+from academy.reports.certificates import certificate_cube
 from academy.reports.filters import FilterError
 from academy.reports.suppression import suppress
 
-MEASURES = ("enrolled", "started", "completed")
+MEASURES = ("enrolled", "started", "completed", "certificates")
 BREAKDOWNS = ("course", "country", "organisation", "month")
 DEFAULT_THRESHOLD = 5
 
@@ -128,7 +129,7 @@ def _finish(row, median):
 
 def overview(scope, filters):
     """The overview for `scope` and `filters` (the course filter resolved first)."""
-    zero = {"enrolled": 0, "started": 0, "completed": 0}
+    zero = dict.fromkeys(MEASURES, 0)
     tables = {name: {} for name in BREAKDOWNS}
     totals = dict(zero, key="")
     for course, country, organisation, month, enrolled, started, completed in _cube(scope, filters):
@@ -139,6 +140,11 @@ def overview(scope, filters):
                 row[measure] += value
         for measure, value in counts.items():
             totals[measure] += value
+    for course, country, organisation, month, issued in certificate_cube(
+            scope, filters, month_of(Enrolment.created_at)):
+        for name, key in zip(BREAKDOWNS, (str(course), country, organisation, month)):
+            tables[name].setdefault(key, dict(zero, key=key))["certificates"] += issued
+        totals["certificates"] += issued
     histograms = {name: defaultdict(Counter) for name in (*BREAKDOWNS, "")}
     per_month = Counter()
     for course, country, organisation, month, done, days, count in _durations(scope, filters):

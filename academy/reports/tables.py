@@ -15,7 +15,7 @@ MEASURE_LABELS = {"enrolled": _l("Enrolled"), "started": _l("Started"),
 OVERVIEW_TABLES = {"course": "course", "country": "country", "organisation": "organisation",
                    "month": "month", "completions": "completions"}
 OVERVIEW_HEADER = ("key", "label", "enrolled", "started", "completed", "completion_rate_percent",
-                   "median_days_to_complete")
+                   "median_days_to_complete", "valid_certificates")
 
 
 def cell_text(cell, threshold):
@@ -89,15 +89,16 @@ def overview_table(data, table, courses, lang):
     """(header, rows) of one overview table for export, its total last."""
     names = labels(courses, lang)
     if table == "completions":
-        rows = [(row["key"], row["key"], None, None, row["completed"], None, None)
+        rows = [(row["key"], row["key"], None, None, row["completed"], None, None, None)
                 for row in data.completions]
         return OVERVIEW_HEADER, rows
     rows = []
     for row in data.tables[table]:
         key = names["course_slug"](row["key"]) if table == "course" else row["key"]
         rows.append((key, names[table](row["key"]), row["enrolled"], row["started"],
-                     row["completed"], row["rate"], row["median_days"]))
+                     row["completed"], row["rate"], row["median_days"], row["certificates"]))
     totals = data.totals
     rows.append(("total", str(_l("Total")), totals["enrolled"], totals["started"],
-                 totals["completed"], totals["rate"], totals["median_days"]))
+                 totals["completed"], totals["rate"], totals["median_days"],
+                 totals["certificates"]))
     return OVERVIEW_HEADER, rows

@@ -13,6 +13,7 @@ from academy.core.countries import country_name
 from academy.courses.models import Course
 from academy.extensions import db
 from academy.reports import charts, learners, tables
+from academy.reports.certificates import learner_certificates
 from academy.reports.filters import FilterError, Filters, report_scope
 from academy.reports.services import overview, resolve_course
 from academy.reports.writers import FORMATS, csv_chunks, xlsx_chunks
@@ -119,7 +120,9 @@ def transcript_page(user_id):
     record_event("reports.transcript", target=learner.email)
     db.session.commit()
     records = learners.transcript(scope, learner)
+    certificates = learner_certificates(learner.id, scope.course_ids)
     return render_template("reports/transcript.html", learner=learner, records=records,
+                           certificates=certificates,
                            lang=_lang(), country_name=country_name,
                            generated=datetime.now(UTC))
 
