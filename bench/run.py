@@ -181,12 +181,14 @@ def report(label, results, workers):
     return failures
 
 
-def memory(app, hello, data):
-    """Top the app up to 10k mixed requests, then compare a worker's memory with hello's."""
+def memory(app, hello, data, args):
+    """Top the app up to 10k mixed requests (or --memory-seconds of them), then compare a
+    worker's memory with a hello-world worker's."""
     mixed = Path(tempfile.mkstemp(suffix=".txt")[1])
     mixed.write_text("\n".join(data["paths"][k] for k in
                                ("lesson", "course", "dashboard", "catalogue", "glossary", "css")))
-    while app.requests < MIXED_REQUESTS:
+    deadline = time.monotonic() + args.memory_seconds
+    while app.requests < MIXED_REQUESTS and time.monotonic() < deadline:
         app.requests += wrk(app.url + "/", 8, 3, HEADERS + ["Cookie: " + data["cookie"]],
                             script=BENCH / "mixed.lua", env={"BENCH_MIXED": str(mixed)})["requests"]
     wrk(hello.url + "/", 8, 2, HEADERS)
@@ -215,7 +217,7 @@ def bench(label, url, folder, args):
         hello.wait()
         results = measure(app, hello, data, folder, args)
         failures = report(label, results, len(app.workers()))
-        memory(app, hello, data)
+        memory(app, hello, data, args)
     finally:
         app.stop()
         hello.stop()
@@ -223,12 +225,15 @@ def bench(label, url, folder, args):
 
 
 def main():
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stop the servers on the way out
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--db", default="sqlite,postgresql")
     parser.add_argument("--duration", type=int, default=4, help="seconds per wrk run")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--quiz-takers", type=int, default=3000,
                         help="learners with an open attempt (each submission uses one)")
+    parser.add_argument("--memory-seconds", type=int, default=90,
+                        help="at most this long topping the app up to 10k requests")
     args = parser.parse_args()
     print(f"load average before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores", flush=True)
     failures = 0

@@ -142,22 +142,22 @@ SHOWN_ATTEMPTS = 10  # the newest attempts listed with the quiz; the rest are su
 def quiz_summary(user_id, module, course, shown=SHOWN_ATTEMPTS):
     """Submitted attempts (the newest `shown` of them, newest first; None: all), their number,
     whether one passed, the open attempt, the limit, the wait and the lock."""
-    mine = (QuizAttempt.user_id == user_id, QuizAttempt.module_id == module.id)
-    query = select(QuizAttempt).where(*mine).order_by(
-        QuizAttempt.submitted_at.is_(None).desc(), QuizAttempt.submitted_at.desc(),
-        QuizAttempt.id.desc())
+    # One statement, whatever the number of attempts: the newest rows, with the count of all
+    # submitted attempts and whether one passed computed over the whole set (window functions).
+    used_all = func.count(QuizAttempt.submitted_at).over()
+    passed_all = func.max(case((QuizAttempt.passed.is_(True) & QuizAttempt.submitted_at.is_not(None),
+                                1), else_=0)).over()
+    query = (select(QuizAttempt, used_all, passed_all)
+             .where(QuizAttempt.user_id == user_id, QuizAttempt.module_id == module.id)
+             .order_by(QuizAttempt.submitted_at.is_(None).desc(),
+                       QuizAttempt.submitted_at.desc(), QuizAttempt.id.desc()))
     if shown is not None:
         # The open attempt (at most one) sorts first, so one more row than shown is enough.
         query = query.limit(shown + 1)
-    rows = db.session.scalars(query).all()
-    open_attempt = next((a for a in rows if a.submitted_at is None), None)
-    submitted = [a for a in rows if a.submitted_at is not None][:shown]
-    used, passed = len(submitted), any(a.passed for a in submitted)
-    if shown is not None and len(submitted) == shown:
-        used, passed = db.session.execute(
-            select(func.count(QuizAttempt.id), func.max(case((QuizAttempt.passed, 1), else_=0)))
-            .where(*mine, QuizAttempt.submitted_at.is_not(None))).one()
-        passed = bool(passed)
+    rows = db.session.execute(query).all()
+    open_attempt = next((a for a, _u, _p in rows if a.submitted_at is None), None)
+    submitted = [a for a, _u, _p in rows if a.submitted_at is not None][:shown]
+    used, passed = (rows[0][1], bool(rows[0][2])) if rows else (0, False)
     return QuizSummary(submitted, open_attempt, attempt_limit(module, course),
                        next_start(submitted, module, course),
                        missing_modules(user_id, module, course), module.kind == "final",
