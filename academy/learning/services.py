@@ -278,7 +278,10 @@ def _status(module, progress, questions):
 def course_progress(user_id, course, modules):
     """Status of each module, the progress count and the completion of one course."""
     lessons, final = split_modules(modules)
-    counts = question_counts({m.current_version_id for m in modules})
+    if all(hasattr(m.current_version, "question_count") for m in modules):
+        counts = {m.current_version_id: m.current_version.question_count for m in modules}
+    else:
+        counts = question_counts({m.current_version_id for m in modules})
     rows = {}
     if user_id is not None and modules:
         rows = {p.module_id: p for p in db.session.scalars(select(ModuleProgress).where(

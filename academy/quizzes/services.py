@@ -145,8 +145,9 @@ def quiz_summary(user_id, module, course, shown=SHOWN_ATTEMPTS):
     # One statement, whatever the number of attempts: the newest rows, with the count of all
     # submitted attempts and whether one passed computed over the whole set (window functions).
     used_all = func.count(QuizAttempt.submitted_at).over()
-    passed_all = func.max(case((QuizAttempt.passed.is_(True) & QuizAttempt.submitted_at.is_not(None),
-                                1), else_=0)).over()
+    passed_all = func.max(case(
+        (QuizAttempt.passed.is_(True) & QuizAttempt.submitted_at.is_not(None), 1),
+        else_=0)).over()
     query = (select(QuizAttempt, used_all, passed_all)
              .where(QuizAttempt.user_id == user_id, QuizAttempt.module_id == module.id)
              .order_by(QuizAttempt.submitted_at.is_(None).desc(),
