@@ -12,6 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from academy.auth.models import AuthSession
 from academy.auth.tokens import _as_utc, utcnow
+from academy.core.database import begin_writing
 from academy.core.security_log import security_event
 from academy.extensions import db
 
@@ -80,8 +81,9 @@ def touch_last_seen():
     record_id = g.pop("auth_session_seen", None)
     if record_id is None:
         return
-    # Whatever the view left uncommitted would be rolled back at teardown anyway.
-    db.session.rollback()
+    # Whatever the view left uncommitted would be rolled back at teardown anyway; the next
+    # transaction writes, so on SQLite it takes the write lock up front (begin_writing).
+    begin_writing()
     try:
         db.session.execute(update(AuthSession).where(AuthSession.id == record_id)
                            .values(last_seen_at=utcnow()))

@@ -8,6 +8,7 @@ from academy.auth import emails, mfa, services, session_records, sessions
 from academy.auth.forms import (ChangePasswordForm, ConfirmForm, EmailOnlyForm, LoginForm,
                                 ProfileForm, RegisterForm, ResetPasswordForm)
 from academy.auth.tokens import RESET_PASSWORD, token_user
+from academy.core.database import begin_writing
 from academy.core.queue import enqueue
 from academy.core.urls import safe_next
 from academy.extensions import db, limiter
@@ -114,6 +115,7 @@ def register():
 
 @bp.get("/confirm/<token>")
 def confirm_email(token):
+    begin_writing()  # a GET that writes: on SQLite its transaction takes the write lock
     outcome = services.confirm_email(token)
     db.session.commit()
     if outcome == "confirmed":

@@ -41,8 +41,39 @@ def file_version(folder, filename):
     return _digest(str(path), stat.st_mtime_ns, stat.st_size)
 
 
+class StaticCompressionCache:
+    """Flask-Compress's cache, holding static files only: each file is compressed once per
+    version and encoding (issue #12); pages, whose key is empty, are never kept."""
+
+    def __init__(self, size=64):
+        self.size = size
+        self._items = {}
+
+    def get(self, key):
+        return self._items.get(key)
+
+    def set(self, key, value):
+        if key.partition(";")[2] and key not in self._items:
+            if len(self._items) >= self.size:
+                self._items.pop(next(iter(self._items)))
+            self._items[key] = value
+
+
+def static_cache_key(req):
+    """The file and its version for a static file, else "" (not cached)."""
+    if not _is_static(req.endpoint) or "Range" in req.headers:
+        return ""
+    folder = _static_folder(req.endpoint)
+    filename = (req.view_args or {}).get("filename", "")
+    version = folder and file_version(folder, filename)
+    return f"{folder}/{filename}@{version}" if version else ""
+
+
 def init_app(app):
     """Version static URLs, cache versioned files for a year, compress same-origin responses."""
+    # Read by compress.init_app, which runs after this.
+    app.config.setdefault("COMPRESS_CACHE_BACKEND", StaticCompressionCache)
+    app.config.setdefault("COMPRESS_CACHE_KEY", static_cache_key)
 
     @app.url_defaults
     def version_static_urls(endpoint, values):

@@ -1,13 +1,53 @@
 """The glossary page's data: terms in the reader's language, filtered and grouped by letter."""
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from academy.core.audit import AuditEvent
+from academy.core.cache import versioned_cache
 from academy.courses.models import GlossaryTerm
 from academy.extensions import db
 from academy.glossary.text import fold, index_letter, sort_key
 
 MAX_QUERY = 100
+
+
+_sorted_terms = versioned_cache(16)
+
+
+@dataclass(frozen=True)
+class TermSnapshot:
+    """A glossary term as the page shows it: a plain copy, shared by the requests of a worker."""
+
+    id: int
+    key: str
+    term_en: str
+    term_ru: str
+    definition_en: str
+    definition_ru: str
+
+    def term(self, lang):
+        return self.term_ru if lang == "ru" else self.term_en
+
+    def definition(self, lang):
+        return self.definition_ru if lang == "ru" else self.definition_en
+
+
+def glossary_version():
+    """The glossary's version: the last import of the library, which alone changes it."""
+    return db.session.scalar(select(func.max(AuditEvent.id))
+                             .where(AuditEvent.action == "courses.import")) or 0
+
+
+def sorted_terms(lang):
+    """Every term, sorted in `lang`; cached per glossary version and language."""
+    def build():
+        terms = [TermSnapshot(t.id, t.key, t.term_en, t.term_ru, t.definition_en,
+                              t.definition_ru) for t in db.session.scalars(select(GlossaryTerm))]
+        terms.sort(key=lambda term: sort_key(term.term(lang), lang))
+        return tuple(terms)
+
+    return _sorted_terms.get((glossary_version(), lang), build)
 
 
 @dataclass
@@ -17,7 +57,7 @@ class LetterGroup:
     terms: list[GlossaryTerm] = field(default_factory=list)
 
 
-def matches(term: GlossaryTerm, query: str) -> bool:
+def matches(term, query: str) -> bool:
     """Whether the folded `query` occurs in the term or definition, in either language."""
     needle = fold(query)
     return any(needle in fold(text) for text in
@@ -31,11 +71,10 @@ def clean_query(raw) -> str:
 
 def glossary(lang: str, query: str = ""):
     """(groups, total): the terms matching `query`, sorted in `lang` and grouped by letter."""
-    terms = db.session.scalars(select(GlossaryTerm)).all()
+    terms = sorted_terms(lang)
     total = len(terms)
     if query:
         terms = [term for term in terms if matches(term, query)]
-    terms.sort(key=lambda term: sort_key(term.term(lang), lang))
     groups: list[LetterGroup] = []
     for term in terms:
         letter = index_letter(term.term(lang))

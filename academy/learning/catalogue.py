@@ -3,7 +3,9 @@ from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.orm import defer
 
+from academy.core.cache import versioned_cache
 from academy.courses.models import LANGUAGES, Course, Module, ModuleContent
 from academy.extensions import db
 from academy.learning import services
@@ -116,17 +118,31 @@ def course_languages(counts):
     return languages
 
 
+_facts = versioned_cache(16)
+
+
+def _lesson_facts(courses):
+    """({course id: published lessons}, {course id: languages}), cached under the courses'
+    content hashes, which every import that changes a module changes."""
+    def build():
+        counts = dict(db.session.execute(
+            select(Module.course_id, func.count(Module.id))
+            .where(*_PUBLISHED_LESSON).group_by(Module.course_id)).all())
+        return counts, course_languages(counts)
+
+    return _facts.get(tuple((c.id, c.content_hash) for c in courses), build)
+
+
 def catalogue_by_area(user_id=None, filters=None):
     """Areas that have courses, in the official order, each with its courses and their progress.
 
     With `filters`, only the courses they admit (and the areas that keep any).
     """
     filters = filters or CatalogueFilters()
-    courses = db.session.scalars(select(Course).order_by(Course.title_en)).all()
-    counts = dict(db.session.execute(
-        select(Module.course_id, func.count(Module.id))
-        .where(*_PUBLISHED_LESSON).group_by(Module.course_id)).all())
-    languages = course_languages(counts)
+    # course.yml as imported (`source`) is for export only.
+    courses = db.session.scalars(select(Course).options(defer(Course.source))
+                                 .order_by(Course.title_en)).all()
+    counts, languages = _lesson_facts(courses)
     progress = services.progress_for_courses(user_id) if user_id else {}
     groups = {key: AreaGroup(key, title) for key, title in THEMATIC_AREAS.items()}
     for course in courses:

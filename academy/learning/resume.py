@@ -21,7 +21,7 @@ def resume_module(last_module, modules, completed_ids):
     ids = [m.id for m in modules]
     if last_module is not None and last_module.id in ids:
         if last_module.id not in completed_ids:
-            return last_module
+            return modules[ids.index(last_module.id)]  # the outline's entry: titles, no text
         start = ids.index(last_module.id) + 1
     else:
         start = 0

@@ -1,6 +1,6 @@
 """Enrolment, module progress and course completion (DESIGN §4). Services flush; views commit."""
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from blinker import Namespace
 from flask_babel import gettext as _
@@ -11,6 +11,11 @@ from sqlalchemy.orm import aliased, selectinload
 from academy.courses.models import Course, Module, ModuleAsset, ModuleVersion, Question
 from academy.extensions import db
 from academy.learning.models import CourseCompletion, Enrolment, ModuleProgress
+from academy.learning.outline import course_outline
+
+# Re-reading a module moves the "last activity" stamp at most this often: a page view writes
+# only when something changed (issue #12).
+ACTIVITY_STEP = timedelta(minutes=5)
 
 NOT_STARTED, OPENED, COMPLETED = "not-started", "opened", "completed"
 
@@ -70,16 +75,18 @@ def get_module(course, slug):
     return db.session.scalar(
         select(Module).where(Module.course_id == course.id, Module.slug == slug,
                              Module.retired.is_(False), Module.current_version_id.is_not(None))
-        .options(selectinload(Module.current_version).selectinload(ModuleVersion.contents)))
+        .options(selectinload(Module.current_version)))
 
 
 def course_modules(course):
-    """The course's published modules in order, lessons first, with their current content."""
-    return db.session.scalars(
-        select(Module).where(Module.course_id == course.id, Module.retired.is_(False),
-                             Module.current_version_id.is_not(None))
-        .order_by((Module.kind == "final").asc(), Module.position)
-        .options(selectinload(Module.current_version).selectinload(ModuleVersion.contents))).all()
+    """The course's published modules in order, lessons first: the cached outline (titles and
+    front matter, no text; see outline.py), a list of OutlineModule."""
+    return list(course_outline(course))
+
+
+def outline_module(course, slug):
+    """The published, non-retired module `slug` of `course` from the outline, or None."""
+    return next((m for m in course_outline(course) if m.slug == slug), None)
 
 
 def get_module_asset(course_slug, module_slug, number, name):
@@ -118,6 +125,9 @@ def question_counts(version_ids):
 
 def question_count(module):
     """Number of questions in the module's current version."""
+    snapshot = getattr(module.current_version, "question_count", None)
+    if snapshot is not None:  # an outline entry knows it
+        return snapshot
     return question_counts([module.current_version_id]).get(module.current_version_id, 0)
 
 
@@ -161,16 +171,36 @@ def _ensure_progress(user_id, module, version_id):
     return progress
 
 
-def record_module_opened(enrolment, module):
-    """Note that the learner opened the module: progress, version and 'resume here'."""
+def _as_utc(moment):
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+
+
+def opening_writes(enrolment, module, progress):
+    """Whether opening the module changes anything (the activity stamp only every few minutes)."""
+    return (progress is None or progress.opened_at is None
+            or (progress.completed_at is None and progress.version_id != module.current_version_id)
+            or enrolment.last_module_id != module.id or enrolment.last_activity_at is None
+            or utcnow() - _as_utc(enrolment.last_activity_at) >= ACTIVITY_STEP)
+
+
+def record_module_opened(enrolment, module, force=False):
+    """Note that the learner opened the module: progress, version and 'resume here'.
+
+    Writes only when something changed (`opening_writes`), or always with `force`.
+    """
     now = utcnow()
-    progress = _ensure_progress(enrolment.user_id, module, module.current_version_id)
+    progress = get_progress(enrolment.user_id, module.id)
+    if not force and not opening_writes(enrolment, module, progress):
+        return progress
+    if progress is None:
+        progress = _ensure_progress(enrolment.user_id, module, module.current_version_id)
     if progress.opened_at is None:
         progress.opened_at = now
-    if progress.completed_at is None:
+    if progress.completed_at is None and progress.version_id != module.current_version_id:
         # Until completed, the learner studies whatever version is current.
         progress.version_id = module.current_version_id
-    enrolment.last_module_id = module.id
+    if enrolment.last_module_id != module.id:
+        enrolment.last_module_id = module.id
     enrolment.last_activity_at = now
     db.session.flush()
     return progress
@@ -180,7 +210,7 @@ def mark_module_done(enrolment, module):
     """Complete a reading-only module; returns the CourseCompletion if the course is now done."""
     if question_count(module):
         raise LearningError(_("This module is completed by passing its quiz."))
-    progress = record_module_opened(enrolment, module)
+    progress = record_module_opened(enrolment, module, force=True)
     if progress.completed_at is None:
         progress.completed_at = utcnow()
         progress.version_id = module.current_version_id
@@ -248,7 +278,10 @@ def _status(module, progress, questions):
 def course_progress(user_id, course, modules):
     """Status of each module, the progress count and the completion of one course."""
     lessons, final = split_modules(modules)
-    counts = question_counts({m.current_version_id for m in modules})
+    if all(hasattr(m.current_version, "question_count") for m in modules):
+        counts = {m.current_version_id: m.current_version.question_count for m in modules}
+    else:
+        counts = question_counts({m.current_version_id for m in modules})
     rows = {}
     if user_id is not None and modules:
         rows = {p.module_id: p for p in db.session.scalars(select(ModuleProgress).where(
@@ -299,9 +332,7 @@ def dashboard_enrolments(user_id):
     return db.session.scalars(
         select(Enrolment).where(Enrolment.user_id == user_id)
         .order_by(func.coalesce(Enrolment.last_activity_at, Enrolment.created_at).desc())
-        .options(selectinload(Enrolment.course),
-                 selectinload(Enrolment.last_module).selectinload(Module.current_version)
-                 .selectinload(ModuleVersion.contents))).all()
+        .options(selectinload(Enrolment.course), selectinload(Enrolment.last_module))).all()
 
 
 @dataclass

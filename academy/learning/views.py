@@ -4,9 +4,10 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from academy.certificates.services import current_certificate
+from academy.core.database import begin_writing
 from academy.core.i18n import current_lang
 from academy.extensions import db
-from academy.learning import services
+from academy.learning import outline, services
 from academy.learning.catalogue import (CatalogueFilters, area_title, catalogue_by_area,
                                        filter_options)
 from academy.learning.player import player_bar
@@ -86,22 +87,34 @@ def enrol(slug):
 @login_required
 def module(slug, module_slug):
     """A module's text in the reader's language, its quiz entry or the "mark as done" button."""
-    course, module, enrolment = _enrolled_module(slug, module_slug)
+    course = _course_or_404(slug)
+    module = services.outline_module(course, module_slug) or abort(404)
+    enrolment = services.get_enrolment(current_user.id, course.id)
     if enrolment is None:
+        flash(_("Enrol in the course to study its modules."), "error")
         return redirect(url_for("learning.course", slug=course.slug))
-    progress = services.record_module_opened(enrolment, module)
-    db.session.commit()
+    progress = services.get_progress(current_user.id, module.id)
+    writes = services.opening_writes(enrolment, module, progress)
+    if writes:
+        # Only a first opening, a new version or a due activity stamp writes: take the write
+        # lock first, then read the rows to change again.
+        begin_writing()
+        enrolment = services.get_enrolment(current_user.id, course.id)
+        progress = services.record_module_opened(enrolment, module, force=True)
     lang = current_lang()
-    content = module.current_version.content(lang)
+    content = outline.module_text(module.current_version_id, lang)
     modules = services.course_modules(course)
     previous, following = services.neighbours(modules, module)
-    return render_template(
+    page = render_template(
         "learning/module.html", course=course, module=module, content=content,
         fallback=content.lang != lang, progress=progress,
         question_count=services.question_count(module),
         quiz=quizzes.quiz_summary(current_user.id, module, course),
         previous=previous, following=following,
         bar=player_bar(current_user.id, course, module, modules, progress, content))
+    if writes:
+        db.session.commit()  # once, at the end of the request
+    return page
 
 
 @bp.post("/courses/<slug>/<module_slug>/done")

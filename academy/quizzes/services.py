@@ -6,11 +6,11 @@ from datetime import UTC, datetime, timedelta
 
 from flask_babel import format_datetime
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import case, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from academy.courses.models import Option, Question
+from academy.courses.models import ModuleVersion, Option, Question
 from academy.extensions import db
 from academy.learning import services as learning
 from academy.quizzes.models import AttemptAnswer, QuizAttempt
@@ -40,10 +40,15 @@ class QuizSummary:
     # Lesson modules still to complete before the final opens.
     missing: list = field(default_factory=list)
     final: bool = False
+    # All submitted attempts, counted (`submitted` may list only the newest of them).
+    used: int | None = None
+    any_passed: bool | None = None
 
-    @property
-    def used(self):
-        return len(self.submitted)
+    def __post_init__(self):
+        if self.used is None:
+            self.used = len(self.submitted)
+        if self.any_passed is None:
+            self.any_passed = any(attempt.passed for attempt in self.submitted)
 
     @property
     def remaining(self):
@@ -54,7 +59,7 @@ class QuizSummary:
 
     @property
     def passed(self):
-        return any(attempt.passed for attempt in self.submitted)
+        return self.any_passed
 
     @property
     def locked(self):
@@ -131,16 +136,33 @@ def _open_attempt(user_id, module_id):
         QuizAttempt.submitted_at.is_(None)))
 
 
-def quiz_summary(user_id, module, course):
-    """Submitted attempts (newest first), the open attempt, the limit, the wait and the lock."""
-    submitted = db.session.scalars(select(QuizAttempt).where(
-        QuizAttempt.user_id == user_id, QuizAttempt.module_id == module.id,
-        QuizAttempt.submitted_at.is_not(None)).order_by(QuizAttempt.submitted_at.desc(),
-                                                        QuizAttempt.id.desc())).all()
-    submitted = list(submitted)
-    return QuizSummary(submitted, _open_attempt(user_id, module.id), attempt_limit(module, course),
+SHOWN_ATTEMPTS = 10  # the newest attempts listed with the quiz; the rest are summarised
+
+
+def quiz_summary(user_id, module, course, shown=SHOWN_ATTEMPTS):
+    """Submitted attempts (the newest `shown` of them, newest first; None: all), their number,
+    whether one passed, the open attempt, the limit, the wait and the lock."""
+    # One statement, whatever the number of attempts: the newest rows, with the count of all
+    # submitted attempts and whether one passed computed over the whole set (window functions).
+    used_all = func.count(QuizAttempt.submitted_at).over()
+    passed_all = func.max(case(
+        (QuizAttempt.passed.is_(True) & QuizAttempt.submitted_at.is_not(None), 1),
+        else_=0)).over()
+    query = (select(QuizAttempt, used_all, passed_all)
+             .where(QuizAttempt.user_id == user_id, QuizAttempt.module_id == module.id)
+             .order_by(QuizAttempt.submitted_at.is_(None).desc(),
+                       QuizAttempt.submitted_at.desc(), QuizAttempt.id.desc()))
+    if shown is not None:
+        # The open attempt (at most one) sorts first, so one more row than shown is enough.
+        query = query.limit(shown + 1)
+    rows = db.session.execute(query).all()
+    open_attempt = next((a for a, _u, _p in rows if a.submitted_at is None), None)
+    submitted = [a for a, _u, _p in rows if a.submitted_at is not None][:shown]
+    used, passed = (rows[0][1], bool(rows[0][2])) if rows else (0, False)
+    return QuizSummary(submitted, open_attempt, attempt_limit(module, course),
                        next_start(submitted, module, course),
-                       missing_modules(user_id, module, course), module.kind == "final")
+                       missing_modules(user_id, module, course), module.kind == "final",
+                       used=used, any_passed=passed)
 
 
 def _seen_stems(user_id, module):
@@ -167,7 +189,8 @@ def draw_questions(pool, draw, seen_stems):
 
 def build_layout(module, course, user_id=None):
     """The questions of a new attempt and each one's option order."""
-    questions = list(module.current_version.questions)
+    # By id: `module` may be an outline entry (learning.outline), which carries no questions.
+    questions = list(db.session.get(ModuleVersion, module.current_version_id).questions)
     if module.kind == "final" and course.final_draw:
         # Stems, not ids: a question unchanged in a newer version has been seen all the same.
         seen = _seen_stems(user_id, module) if user_id is not None else set()
@@ -292,14 +315,17 @@ def submit_attempt(attempt, selections):
         return GradeResult(claimed=False)
     questions = _questions_by_id(attempt)
     right = 0
+    answers = []
     for item in attempt.layout:
         question = questions[item["question_id"]]
         key = {option.id for option in question.options if option.is_correct}
         chosen = selections.get(question.id, set())
         correct = chosen == key
         right += correct
-        db.session.add(AttemptAnswer(attempt_id=attempt.id, question_id=question.id,
-                                     selected_option_ids=sorted(chosen), correct=correct))
+        answers.append({"attempt_id": attempt.id, "question_id": question.id,
+                        "selected_option_ids": sorted(chosen), "correct": correct})
+    # One statement for all the answers (executemany), in the same transaction.
+    db.session.execute(insert(AttemptAnswer), answers)
     total = len(attempt.layout)
     pass_mark = attempt.module.course.pass_mark
     attempt.submitted_at = now

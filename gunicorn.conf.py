@@ -1,0 +1,43 @@
+"""Production gunicorn settings: `gunicorn -c gunicorn.conf.py wsgi:app`.
+
+Environment overrides: GUNICORN_BIND (default 127.0.0.1:8000), WEB_CONCURRENCY (workers),
+GUNICORN_TIMEOUT (seconds), GUNICORN_ACCESSLOG ("-" for stderr, a path, or "off").
+"""
+import multiprocessing
+import os
+
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+# Sync workers: the app is CPU-bound and short; two per core keeps both cores busy while one
+# worker waits on the database, plus one for the request that waits on the network.
+workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
+worker_class = "sync"
+# The app (templates, translations, Markdown parser) is loaded once in the master and shared
+# copy-on-write by the workers; database connections are opened after the fork (post_fork).
+preload_app = True
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+graceful_timeout = 30
+keepalive = 2
+# Several servers (the bench runs two) must not fight over one control socket.
+control_socket_disable = True
+# A worker is replaced after this many requests (with jitter so they do not restart together):
+# a bound on any slow growth of memory.
+max_requests = 5000
+max_requests_jitter = 500
+_accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-")
+accesslog = None if _accesslog == "off" else _accesslog
+# Time in ms, and the request id the app sets on every response (X-Request-ID), which is also in
+# the security log lines: one id follows a request through the proxy, this log and the app's.
+access_log_format = ('%(h)s %(t)s "%(r)s" %(s)s %(B)s %(M)sms "%(f)s" "%(a)s" '
+                     'rid=%({x-request-id}o)s')
+
+
+def post_fork(server, worker):
+    """Drop any database connection the preloading master opened: never share one across fork."""
+    app = getattr(server.app, "callable", None)
+    extensions = getattr(app, "extensions", {}) if app is not None else {}
+    sqlalchemy = extensions.get("sqlalchemy")
+    if sqlalchemy is None:
+        return
+    with app.app_context():
+        for engine in sqlalchemy.engines.values():
+            engine.dispose(close=False)
