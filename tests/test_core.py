@@ -8,6 +8,7 @@ from flask_migrate import upgrade
 from academy import MIGRATIONS_DIR, create_app
 from academy.config import ConfigError
 from academy.extensions import db
+from tests.databases import sqlite_only
 
 
 def test_factory_has_no_side_effects_on_the_database(tmp_path):
@@ -98,6 +99,7 @@ def test_security_headers_forbid_inline_script(client):
     assert response.headers["X-Frame-Options"] == "DENY"
 
 
+@sqlite_only
 def test_sqlite_runs_with_wal_busy_timeout_and_foreign_keys(app):
     with app.app_context():
         assert db.session.execute(db.text("PRAGMA journal_mode")).scalar() == "wal"
