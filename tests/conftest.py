@@ -123,5 +123,5 @@ def auth(client):
     return AuthActions(client)
 
 
-pytest_plugins = ["tests.postgres", "tests.live", "tests.redis_server", "tests.course_fixtures",
+pytest_plugins = ["tests.ci_skips", "tests.postgres", "tests.live", "tests.redis_server", "tests.course_fixtures",
                   "tests.network_fixtures", "tests.search_fixtures"]

@@ -99,3 +99,4 @@ def release(app):
     server_url = app.config.get("TEST_POSTGRES_SERVER")
     if server_url:
         drop_postgres_database(server_url, app.config["ACADEMY_DATABASE_URL"].rpartition("/")[2])
+
