@@ -5,6 +5,7 @@ from flask_login import current_user, login_user
 from sqlalchemy.exc import IntegrityError
 
 from academy.auth import services as accounts
+from academy.auth import session_records
 from academy.auth.forms import ConfirmForm
 from academy.auth.models import User
 from academy.core.roles import Role, role_required
@@ -125,6 +126,9 @@ def _sign_in(user):
     session.clear()
     if lang:
         session["lang"] = lang
+    # A server-side session record first: the cookie carries its token (get_id), without which
+    # the next request signs nobody in.
+    session_records.start_session(user, remember=False)
     login_user(user)
     accounts.record_sign_in(user)
 
