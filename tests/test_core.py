@@ -151,3 +151,23 @@ def test_migrations_downgrade_to_base_and_up_again_on_postgresql(postgres_url):
         downgrade(revision="base")
         upgrade()
         db.engine.dispose()
+
+
+def test_migrations_downgrade_to_base_and_up_again_on_sqlite(tmp_path):
+    from flask_migrate import downgrade
+
+    app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path / 'updown.db'}"})
+    with app.app_context():
+        upgrade()
+        downgrade(revision="base")
+        tables = db.session.execute(db.text(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+            "AND name != 'alembic_version'")).scalars().all()
+        db.session.remove()
+        assert tables == []  # every migration takes back what it made
+        upgrade()
+        db.session.remove()
+        db.engine.dispose()
+    assert _drift(app) == []
+    with app.app_context():
+        db.engine.dispose()
