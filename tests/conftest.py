@@ -1,19 +1,33 @@
-"""Shared fixtures: an app on a real SQLite file built by the real migrations."""
+"""Shared fixtures: an app on a real SQLite file (or PostgreSQL database) built by the migrations."""
 import re
-import shutil
 
 import pytest
 from flask_migrate import upgrade
 
 from academy import create_app
 from academy.extensions import db
+from tests import databases
 
 PASSWORD = "correct horse battery staple"
 
 
 @pytest.fixture(scope="session")
-def migrated_template(tmp_path_factory):
-    """One SQLite database built by running every migration, copied for each test."""
+def migrated_template(tmp_path_factory, request):
+    """One database built by running every migration, copied for each test.
+
+    A SQLite file; with ACADEMY_TEST_DATABASE=postgresql a template database on the private
+    cluster (tests/databases.py), cloned with CREATE DATABASE … TEMPLATE.
+    """
+    if databases.ON_POSTGRES:
+        server_url = request.getfixturevalue("postgres_server_url")
+        template = databases.PostgresTemplate(
+            server_url, databases.create_postgres_database(server_url))
+        app = create_app({"TESTING": True, "DATABASE_URL": template.url()})
+        with app.app_context():
+            upgrade()
+            db.session.remove()
+            db.engine.dispose()
+        return template
     path = tmp_path_factory.mktemp("template") / "academy.db"
     app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{path}"})
     with app.app_context():
@@ -23,13 +37,12 @@ def migrated_template(tmp_path_factory):
     return path
 
 
-def make_test_app(migrated_template, folder):
+def make_test_app(migrated_template, folder, **settings):
     """An app on its own copy of the migrated database in `folder`, mail written there too."""
-    path = folder / "academy.db"
-    shutil.copy(migrated_template, path)
+    url = databases.clone_database(migrated_template, folder)
     app = create_app({
         "TESTING": True,
-        "DATABASE_URL": f"sqlite:///{path}",
+        "DATABASE_URL": url,
         "SECRET_KEY": "test-secret",
         "RATELIMIT_ENABLED": False,
         "MAIL_OUTBOX": str(folder / "mail"),
@@ -39,8 +52,11 @@ def make_test_app(migrated_template, folder):
         # Background tasks run at once, through the same task code (tests/test_queue.py runs
         # a real worker; the security-review tests a consumer beside the requests).
         "QUEUE": "immediate",
+        **settings,
     })
     app.instance_path = str(folder / "instance")
+    if isinstance(migrated_template, databases.PostgresTemplate):
+        app.config["TEST_POSTGRES_SERVER"] = migrated_template.server_url
     return app
 
 
@@ -49,8 +65,7 @@ def app(migrated_template, tmp_path):
     """A fresh app on its own copy of the migrated database."""
     app = make_test_app(migrated_template, tmp_path)
     yield app
-    with app.app_context():
-        db.engine.dispose()
+    databases.release(app)
 
 
 @pytest.fixture
@@ -111,6 +126,7 @@ def auth(client):
     return AuthActions(client)
 
 
-pytest_plugins = ["tests.postgres", "tests.live", "tests.redis_server", "tests.course_fixtures",
-                  "tests.network_fixtures", "tests.search_fixtures", "tests.reports_fixtures",
-                  "tests.authoring_fixtures", "tests.certificate_fixtures", "tests.queue_fixtures"]
+pytest_plugins = ["tests.ci_skips", "tests.postgres", "tests.live", "tests.redis_server",
+                  "tests.course_fixtures", "tests.network_fixtures", "tests.search_fixtures",
+                  "tests.reports_fixtures", "tests.authoring_fixtures", "tests.certificate_fixtures",
+                  "tests.queue_fixtures"]

@@ -4,6 +4,7 @@ from pathlib import Path
 import pytest
 
 from academy.extensions import db
+from tests import databases
 from tests.conftest import make_test_app
 from tests.course_fixtures import SAMPLE_LIBRARY, SAMPLE_COURSE
 
@@ -27,7 +28,7 @@ def library_template(migrated_template, tmp_path_factory):
     folder = tmp_path_factory.mktemp("library")
     app = make_test_app(migrated_template, folder)
     import_both(app)
-    return folder / "academy.db"
+    return databases.template_of(app, migrated_template)
 
 
 @pytest.fixture
@@ -35,5 +36,4 @@ def library_app(library_template, tmp_path):
     """A fresh app on its own copy of the imported library."""
     app = make_test_app(library_template, tmp_path)
     yield app
-    with app.app_context():
-        db.engine.dispose()
+    databases.release(app)

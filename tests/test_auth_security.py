@@ -1,14 +1,12 @@
 """No user enumeration, rate limits, stale and forged sessions."""
-import shutil
-
 import pytest
 from sqlalchemy import func, select
 
-from academy import create_app
 from academy.auth.models import User
 from academy.auth.sessions import load_user
 from academy.extensions import db
-from tests.conftest import PASSWORD, AuthActions, csrf_token
+from tests import databases
+from tests.conftest import PASSWORD, AuthActions, csrf_token, make_test_app
 from tests.test_auth_helpers import body, flashes, outbox, post_form, register
 
 
@@ -54,14 +52,9 @@ def test_resend_confirmation_answers_the_same_for_any_address(app, make_user, cl
 @pytest.fixture
 def limited_app(migrated_template, tmp_path):
     """An app with rate limits on, as in production."""
-    path = tmp_path / "limited.db"
-    shutil.copy(migrated_template, path)
-    app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{path}", "SECRET_KEY": "test",
-                      "RATELIMIT_ENABLED": True, "MAIL_OUTBOX": str(tmp_path / "mail"),
-                      "QUEUE": "immediate"})
+    app = make_test_app(migrated_template, tmp_path, SECRET_KEY="test", RATELIMIT_ENABLED=True)
     yield app
-    with app.app_context():
-        db.engine.dispose()
+    databases.release(app)
 
 
 def test_login_is_rate_limited_with_a_friendly_page(limited_app):

@@ -8,6 +8,7 @@ from flask_migrate import upgrade
 from academy import MIGRATIONS_DIR, create_app
 from academy.config import ConfigError
 from academy.extensions import db
+from tests.databases import sqlite_only
 
 
 def test_factory_has_no_side_effects_on_the_database(tmp_path):
@@ -98,6 +99,7 @@ def test_security_headers_forbid_inline_script(client):
     assert response.headers["X-Frame-Options"] == "DENY"
 
 
+@sqlite_only
 def test_sqlite_runs_with_wal_busy_timeout_and_foreign_keys(app):
     with app.app_context():
         assert db.session.execute(db.text("PRAGMA journal_mode")).scalar() == "wal"
@@ -148,4 +150,24 @@ def test_migrations_downgrade_to_base_and_up_again_on_postgresql(postgres_url):
         upgrade()
         downgrade(revision="base")
         upgrade()
+        db.engine.dispose()
+
+
+def test_migrations_downgrade_to_base_and_up_again_on_sqlite(tmp_path):
+    from flask_migrate import downgrade
+
+    app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path / 'updown.db'}"})
+    with app.app_context():
+        upgrade()
+        downgrade(revision="base")
+        tables = db.session.execute(db.text(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+            "AND name != 'alembic_version'")).scalars().all()
+        db.session.remove()
+        assert tables == []  # every migration takes back what it made
+        upgrade()
+        db.session.remove()
+        db.engine.dispose()
+    assert _drift(app) == []
+    with app.app_context():
         db.engine.dispose()

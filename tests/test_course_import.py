@@ -33,9 +33,19 @@ def row_counts():
 
 
 def database_fingerprint(app):
-    """Row counts of every table and the SHA-256 of the database file after a checkpoint."""
+    """Row counts of every table and the SHA-256 of the database file after a checkpoint.
+
+    On PostgreSQL (ACADEMY_TEST_DATABASE) there is no one file: the SHA-256 of every row of
+    every table in primary-key order instead.
+    """
     with app.app_context():
         counts = row_counts()
+        if db.engine.dialect.name == "postgresql":
+            rows = [db.session.execute(select(table).order_by(*table.primary_key.columns)).all()
+                    for table in db.metadata.sorted_tables]
+            db.session.rollback()
+            db.engine.dispose()
+            return counts, hashlib.sha256(repr(rows).encode()).hexdigest()
         db.session.rollback()
         db.engine.dispose()
     path = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
@@ -48,9 +58,20 @@ def database_fingerprint(app):
 
 def refuse_inserts(app, table):
     """Make the real database reject every insert into `table` ('disk on fire')."""
-    path = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
     with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            db.session.execute(db.text(
+                f"CREATE FUNCTION refuse_{table}() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION "
+                "'disk on fire' USING ERRCODE = 'integrity_constraint_violation'; END $$ "
+                "LANGUAGE plpgsql"))  # an IntegrityError, as SQLite's RAISE(ABORT)
+            db.session.execute(db.text(f'CREATE TRIGGER refuse_{table} BEFORE INSERT ON "{table}" '
+                                       f"FOR EACH ROW EXECUTE FUNCTION refuse_{table}()"))
+            db.session.commit()
+            db.session.remove()
+            db.engine.dispose()
+            return
         db.engine.dispose()
+    path = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
     with sqlite3.connect(path, isolation_level=None) as connection:
         connection.execute(f"CREATE TRIGGER refuse_{table} BEFORE INSERT ON {table} "
                            "BEGIN SELECT RAISE(ABORT, 'disk on fire'); END")

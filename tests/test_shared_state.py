@@ -1,10 +1,9 @@
 """Several workers share one Redis: a rate limit counts across all of them, as in production."""
-import shutil
-
 import pytest
 
 from academy import create_app
 from tests.conftest import csrf_token
+from tests.databases import clone_database
 
 
 @pytest.mark.redis
@@ -12,9 +11,8 @@ def test_login_limit_is_shared_between_workers(migrated_template, tmp_path, redi
     import redis
 
     redis.Redis.from_url(redis_url).flushdb()
-    database = tmp_path / "academy.db"
-    shutil.copy(migrated_template, database)
-    settings = {"TESTING": True, "DATABASE_URL": f"sqlite:///{database}", "SECRET_KEY": "s",
+    settings = {"TESTING": True, "DATABASE_URL": clone_database(migrated_template, tmp_path),
+                "SECRET_KEY": "s",
                 "REDIS_URL": redis_url, "RATELIMIT_ENABLED": True}
     workers = [create_app(settings).test_client() for _ in range(2)]
     statuses = []
