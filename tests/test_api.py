@@ -183,15 +183,10 @@ def test_schemathesis_finds_no_server_errors_or_schema_violations(reports_site, 
 
 
 def test_rate_limit_answers_429_in_the_api_error_format(migrated_template, tmp_path):
-    import shutil as files
-
-    from academy import create_app
     from academy.api.views import RATE_LIMIT
+    from tests.conftest import make_test_app
 
-    path = tmp_path / "academy.db"
-    files.copy(migrated_template, path)
-    app = create_app({"TESTING": True, "MFA_REQUIRED_ROLES": "", "DATABASE_URL": f"sqlite:///{path}", "SECRET_KEY": "t",
-                      "RATELIMIT_ENABLED": True})
+    app = make_test_app(migrated_template, tmp_path, RATELIMIT_ENABLED=True)
     client = app.test_client()
     allowed = int(RATE_LIMIT.split()[0])
     statuses = [client.get("/api/v1/openapi.json").status_code for _ in range(allowed)]

@@ -85,14 +85,9 @@ def test_unknown_and_malformed_codes_get_the_same_plain_not_found(client, issued
 
 
 def test_verify_is_rate_limited(migrated_template, tmp_path):
-    import shutil
+    from tests.conftest import make_test_app
 
-    from academy import create_app
-
-    path = tmp_path / "limited.db"
-    shutil.copy(migrated_template, path)
-    app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{path}", "SECRET_KEY": "t",
-                      "RATELIMIT_ENABLED": True})
+    app = make_test_app(migrated_template, tmp_path, RATELIMIT_ENABLED=True)
     client = app.test_client()
     statuses = [client.get(f"/verify/{'A' * 32}").status_code for _ in range(35)]
     assert statuses[:30] == [404] * 30 and statuses[-1] == 429
