@@ -38,8 +38,8 @@ def _done_count(app):
         return db.session.scalar(select(func.count()).select_from(QueueTaskDone))
 
 
-def _start_worker(tmp_path, database):
-    env = dict(os.environ, ACADEMY_DATABASE_URL=f"sqlite:///{database}", ACADEMY_SECRET_KEY="t",
+def _start_worker(tmp_path, database_url):
+    env = dict(os.environ, ACADEMY_DATABASE_URL=database_url, ACADEMY_SECRET_KEY="t",
                ACADEMY_QUEUE_DATABASE=str(tmp_path / "queue.db"),
                ACADEMY_MAIL_OUTBOX=str(tmp_path / "mail"), PYTHONPATH=str(ROOT))
     env.pop("ACADEMY_REDIS_URL", None)
@@ -56,7 +56,7 @@ def test_a_task_killed_mid_run_completes_exactly_once_after_a_restart(migrated_t
         enqueue(mail_after_release, str(tmp_path))  # enqueued when the context ends
     runs = tmp_path / "runs"
 
-    worker = _start_worker(tmp_path, tmp_path / "academy.db")
+    worker = _start_worker(tmp_path, app.config["ACADEMY_DATABASE_URL"])
     try:
         _wait_until(runs.exists, 60, "the worker never started the task")
         worker.send_signal(signal.SIGKILL)  # mid-task: the mail is composed, nothing committed
@@ -67,7 +67,7 @@ def test_a_task_killed_mid_run_completes_exactly_once_after_a_restart(migrated_t
     assert len(_journal(app)) == 1 and queue_of(app).huey.pending_count() == 0  # lost by huey
 
     (tmp_path / "release").touch()
-    worker = _start_worker(tmp_path, tmp_path / "academy.db")
+    worker = _start_worker(tmp_path, app.config["ACADEMY_DATABASE_URL"])
     try:
         _wait_until(lambda: _done_count(app) == 1 and list((tmp_path / "mail").glob("*.eml")),
                     60, "the restarted worker did not finish the task")
