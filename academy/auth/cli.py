@@ -115,8 +115,7 @@ def set_scope_command(email, countries):
     if user.role not in (Role.COORDINATOR.value, Role.ADMIN.value):
         click.echo(f"note: {user.email} is a {user.role}; the scope applies once they are "
                    "a coordinator", err=True)
-    record_event("users.set_scope", target=user.email, old=user.country_scope, new=scope)
-    user.country_scope = scope
+    services.set_country_scope(user, scope)
     db.session.commit()
     click.echo(f"{user.email} scope: {scope}")
 
