@@ -151,7 +151,12 @@ def flask_settings(settings, instance_path):
         # Compression is applied by academy.core.assets (same-origin requests only).
         "COMPRESS_REGISTER": False,
         "COMPRESS_ALGORITHM": ["br", "gzip"],
-        "COMPRESS_STREAMS": False,  # static files are read whole first (academy.core.assets)
+        "COMPRESS_STREAMS": False,
+        # Pages are compressed on every request: brotli quality 2 costs a third of the default
+        # 4 and gives a lesson page 7 % larger (11.1 vs 10.4 KB of 38 KB). Static files are
+        # compressed once, at the highest quality (academy.core.static_files).
+        "COMPRESS_BR_LEVEL": 2,
+        "COMPRESS_BR_WINDOW": 18,
         "COMPRESS_MIMETYPES": ["text/html", "text/css", "text/plain", "application/json",
                                "image/svg+xml"],
     }

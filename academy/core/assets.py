@@ -41,40 +41,8 @@ def file_version(folder, filename):
     return _digest(str(path), stat.st_mtime_ns, stat.st_size)
 
 
-class StaticCompressionCache:
-    """Flask-Compress's cache, holding static files only: each file is compressed once per
-    version and encoding (issue #12); pages, whose key is empty, are never kept."""
-
-    def __init__(self, size=64):
-        self.size = size
-        self._items = {}
-
-    def get(self, key):
-        return self._items.get(key)
-
-    def set(self, key, value):
-        if key.partition(";")[2] and key not in self._items:
-            if len(self._items) >= self.size:
-                self._items.pop(next(iter(self._items)))
-            self._items[key] = value
-
-
-def static_cache_key(req):
-    """The file and its version for a static file, else "" (not cached)."""
-    if not _is_static(req.endpoint) or "Range" in req.headers:
-        return ""
-    folder = _static_folder(req.endpoint)
-    filename = (req.view_args or {}).get("filename", "")
-    version = folder and file_version(folder, filename)
-    return f"{folder}/{filename}@{version}" if version else ""
-
-
 def init_app(app):
     """Version static URLs, cache versioned files for a year, compress same-origin responses."""
-    # Read by compress.init_app, which runs after this.
-    app.config.setdefault("COMPRESS_CACHE_BACKEND", StaticCompressionCache)
-    app.config.setdefault("COMPRESS_CACHE_KEY", static_cache_key)
-
     @app.url_defaults
     def version_static_urls(endpoint, values):
         if _is_static(endpoint) and "filename" in values and "v" not in values:
@@ -86,12 +54,9 @@ def init_app(app):
     @app.after_request
     def cache_and_compress(response):
         if _is_static(request.endpoint):
+            # Only what academy.core.static_files leaves to Flask (a Range request) gets here.
             _cache_if_versioned(response)
-        if request.headers.get("Sec-Fetch-Site", "none") in COMPRESSED_FETCH_SITES:
-            if _is_static(request.endpoint) and response.is_streamed:
-                # Read the (small) file now: the response then closes it, and is compressed whole.
-                response.direct_passthrough = False
-                response.make_sequence()
+        elif request.headers.get("Sec-Fetch-Site", "none") in COMPRESSED_FETCH_SITES:
             response = compress.after_request(response)
         return response
 

@@ -6,6 +6,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
+from academy.core import static_files
 from academy.core.security_log import log_rate_limited
 from academy.extensions import db
 
@@ -36,6 +37,16 @@ class DatabaseIntegerConverter(IntegerConverter):
         super().__init__(map, *args, **kwargs)
 
 
+def security_headers(app):
+    """The headers every response carries, as (name, value) pairs."""
+    headers = [("Content-Security-Policy", CSP), ("X-Content-Type-Options", "nosniff"),
+               ("X-Frame-Options", "DENY"), ("Referrer-Policy", "same-origin"),
+               ("Permissions-Policy", "camera=(), microphone=(), geolocation=()")]
+    if app.config["ACADEMY_ENV"] == "production":
+        headers.append(("Strict-Transport-Security", "max-age=31536000"))
+    return headers
+
+
 def init_app(app):
     """Register headers, error handlers and the session interface."""
     app.session_interface = SessionInterface()
@@ -45,15 +56,13 @@ def init_app(app):
         # limit for everybody. Trust X-Forwarded-For/-Proto from exactly that many proxies.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
 
+    headers = security_headers(app)
+    static_files.init_app(app, headers)
+
     @app.after_request
-    def security_headers(response):
-        response.headers.setdefault("Content-Security-Policy", CSP)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-        if app.config["ACADEMY_ENV"] == "production":
-            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    def add_security_headers(response):
+        for name, value in headers:
+            response.headers.setdefault(name, value)
         if "Cache-Control" not in response.headers and current_user.is_authenticated:
             # Signed-in pages hold personal data: no shared cache, no back button after sign-out.
             response.headers["Cache-Control"] = "no-store"
