@@ -14,15 +14,16 @@ def create_app(config=None):
     app = Flask(__name__, instance_relative_config=True)
     from academy.core.web import DatabaseIntegerConverter
 
-    app.url_map.converters["int"] = DatabaseIntegerConverter  # before any route is added  # before any route is added
+    app.url_map.converters["int"] = DatabaseIntegerConverter  # before any route is added
     settings = load_config(app.instance_path, config)
     app.config.update(flask_settings(settings, app.instance_path))
     init_extensions(app)
     register_blueprints(app)
     register_commands(app)
-    from academy.core import assets, security_log, web
+    from academy.core import assets, chrome, security_log, web
 
     security_log.init_app(app)
+    chrome.init_app(app)
     web.init_app(app)
     assets.init_app(app)
     return app
