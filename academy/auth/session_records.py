@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
-from academy.auth.models import AuthSession
+from academy.auth.models import AuthSession, User
 from academy.auth.tokens import _as_utc, utcnow
 from academy.core.database import begin_writing
 from academy.core.security_log import security_event
@@ -61,19 +61,24 @@ def start_session(user, remember):
     return record
 
 
-def find_session(user, token):
-    """The live record of `user` with `token` (expired ones are deleted), or None."""
+def find_user_session(user_id, version, token):
+    """The active account `user_id` at `version` with a live session `token` (one query), or
+    None."""
     if not token or len(token) > 100:
         return None
-    record = db.session.scalar(select(AuthSession).where(AuthSession.token_hash == _digest(token)))
-    if record is None or record.user_id != user.id:
+    found = db.session.execute(
+        select(User, AuthSession).join(AuthSession, AuthSession.user_id == User.id)
+        .where(User.id == user_id, AuthSession.token_hash == _digest(token))).first()
+    if found is None:
         return None
-    if not _is_live(user, record, utcnow()):
+    user, record = found
+    now = utcnow()
+    if not user.active or user.session_version != version or not _is_live(user, record, now):
         return None
-    if utcnow() - _as_utc(record.last_seen_at) > LAST_SEEN_STEP:
+    if now - _as_utc(record.last_seen_at) > LAST_SEEN_STEP:
         g.auth_session_seen = record.id  # written after the response is ready (touch_last_seen)
     user.session_token, user.session_record_id = token, record.id
-    return record
+    return user
 
 
 def touch_last_seen():

@@ -4,7 +4,6 @@ from flask_babel import lazy_gettext as _l
 from flask_login import login_user, user_logged_out
 
 from academy.auth import mfa, services, session_records
-from academy.auth.models import User
 from academy.core.roles import Role
 from academy.core.security_log import security_event
 from academy.extensions import db, login_manager
@@ -26,14 +25,9 @@ def load_user(session_id):
     if len(parts) != 3:
         return None
     user_id, version, token = parts
-    if not (user_id.isdigit() and version.isdigit()):
-        return None
-    user = db.session.get(User, int(user_id))
-    if user is None or not user.active or user.session_version != int(version):
-        return None
-    if session_records.find_session(user, token) is None:
-        return None
-    return user
+    if not (user_id.isdigit() and version.isdigit()) or max(len(user_id), len(version)) > 18:
+        return None  # (a number too large for the database is no account either)
+    return session_records.find_user_session(int(user_id), int(version), token)
 
 
 @user_logged_out.connect
