@@ -143,11 +143,12 @@ class PlayerBar:
     resume: Section | None
 
 
-def player_bar(user_id, course, module, modules, progress, content):
-    """The sticky bar and "On this page" list of a module page."""
+def player_bar(user_id, course, module, modules, rows, content):
+    """The sticky bar and "On this page" list of a module page; `rows` as progress_rows."""
     lessons, _final = services.split_modules(modules)
     number = next((i for i, m in enumerate(lessons, start=1) if m.id == module.id), None)
-    count = services.course_progress(user_id, course, modules).count
+    count = services.course_progress(user_id, course, modules, rows).count
+    last_section = getattr(rows.get(module.id), "last_section", None)
     found = sections(content.html)
-    resume = next((s for s in found if s.anchor == progress.last_section), None)
+    resume = next((s for s in found if s.anchor == last_section), None)
     return PlayerBar(number, len(lessons), count, found, resume)

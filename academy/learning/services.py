@@ -275,18 +275,25 @@ def _status(module, progress, questions):
                         progress.completed_at if progress else None)
 
 
-def course_progress(user_id, course, modules):
-    """Status of each module, the progress count and the completion of one course."""
+def progress_rows(user_id, modules):
+    """The user's progress row per module id, for the given modules (one query)."""
+    if user_id is None or not modules:
+        return {}
+    return {p.module_id: p for p in db.session.scalars(select(ModuleProgress).where(
+        ModuleProgress.user_id == user_id,
+        ModuleProgress.module_id.in_([m.id for m in modules])))}
+
+
+def course_progress(user_id, course, modules, rows=None):
+    """Status of each module, the progress count and the completion of one course; `rows`
+    (from progress_rows) when the caller has them already."""
     lessons, final = split_modules(modules)
     if all(hasattr(m.current_version, "question_count") for m in modules):
         counts = {m.current_version_id: m.current_version.question_count for m in modules}
     else:
         counts = question_counts({m.current_version_id for m in modules})
-    rows = {}
-    if user_id is not None and modules:
-        rows = {p.module_id: p for p in db.session.scalars(select(ModuleProgress).where(
-            ModuleProgress.user_id == user_id,
-            ModuleProgress.module_id.in_([m.id for m in modules])))}
+    if rows is None:
+        rows = progress_rows(user_id, modules)
     statuses = [_status(m, rows.get(m.id), counts.get(m.current_version_id, 0)) for m in lessons]
     final_status = (_status(final, rows.get(final.id), counts.get(final.current_version_id, 0))
                     if final else None)

@@ -93,17 +93,18 @@ def module(slug, module_slug):
     if enrolment is None:
         flash(_("Enrol in the course to study its modules."), "error")
         return redirect(url_for("learning.course", slug=course.slug))
-    progress = services.get_progress(current_user.id, module.id)
+    modules = services.course_modules(course)
+    rows = services.progress_rows(current_user.id, modules)
+    progress = rows.get(module.id)
     writes = services.opening_writes(enrolment, module, progress)
     if writes:
         # Only a first opening, a new version or a due activity stamp writes: take the write
         # lock first, then read the rows to change again.
         begin_writing()
         enrolment = services.get_enrolment(current_user.id, course.id)
-        progress = services.record_module_opened(enrolment, module, force=True)
+        progress = rows[module.id] = services.record_module_opened(enrolment, module, force=True)
     lang = current_lang()
     content = outline.module_text(module.current_version_id, lang)
-    modules = services.course_modules(course)
     previous, following = services.neighbours(modules, module)
     page = render_template(
         "learning/module.html", course=course, module=module, content=content,
@@ -111,7 +112,7 @@ def module(slug, module_slug):
         question_count=services.question_count(module),
         quiz=quizzes.quiz_summary(current_user.id, module, course),
         previous=previous, following=following,
-        bar=player_bar(current_user.id, course, module, modules, progress, content))
+        bar=player_bar(current_user.id, course, module, modules, rows, content))
     if writes:
         db.session.commit()  # once, at the end of the request
     return page
