@@ -306,11 +306,11 @@ def test_resume_wraps_round_to_the_first_unfinished_module():
     first, second, third = (SimpleNamespace(id=i) for i in (1, 2, 3))
     modules = [first, second, third]
     assert resume_module(None, modules, set()) is first
-    assert resume_module(second, modules, {1}) is second
-    assert resume_module(second, modules, {2}) is third
-    assert resume_module(third, modules, {2, 3}) is first
-    assert resume_module(SimpleNamespace(id=9), modules, {1}) is second  # retired last module
-    assert resume_module(third, modules, {1, 2, 3}) is None
+    assert resume_module(2, modules, {1}) is second
+    assert resume_module(2, modules, {2}) is third
+    assert resume_module(3, modules, {2, 3}) is first
+    assert resume_module(9, modules, {1}) is second  # retired last module
+    assert resume_module(3, modules, {1, 2, 3}) is None
 
 
 def test_dashboard_lists_completed_courses_with_their_date(app, client, learner):

@@ -143,7 +143,8 @@ def catalogue_by_area(user_id=None, filters=None):
     courses = db.session.scalars(select(Course).options(defer(Course.source))
                                  .order_by(Course.title_en)).all()
     counts, languages = _lesson_facts(courses)
-    progress = services.progress_for_courses(user_id) if user_id else {}
+    enrolled = services.enrolled_course_ids(user_id) if user_id else set()
+    progress = services.progress_for_courses(user_id, [c for c in courses if c.id in enrolled])
     groups = {key: AreaGroup(key, title) for key, title in THEMATIC_AREAS.items()}
     for course in courses:
         course_langs = languages.get(course.id, LANGUAGES if not counts.get(course.id) else ())

@@ -1,17 +1,7 @@
 """Where a learner picks a course up again ("Resume where you stopped")."""
-from sqlalchemy import select
-
-from academy.extensions import db
-from academy.learning.models import ModuleProgress
 
 
-def completed_module_ids(user_id):
-    """Ids of every module the user has completed."""
-    return set(db.session.scalars(select(ModuleProgress.module_id).where(
-        ModuleProgress.user_id == user_id, ModuleProgress.completed_at.is_not(None))))
-
-
-def resume_module(last_module, modules, completed_ids):
+def resume_module(last_module_id, modules, completed_ids):
     """The module to open next, or None when every module of the course is completed.
 
     The last module opened, unless it is completed: then the first unfinished one after it
@@ -19,10 +9,10 @@ def resume_module(last_module, modules, completed_ids):
     sent back to the module they have just finished.
     """
     ids = [m.id for m in modules]
-    if last_module is not None and last_module.id in ids:
-        if last_module.id not in completed_ids:
-            return modules[ids.index(last_module.id)]  # the outline's entry: titles, no text
-        start = ids.index(last_module.id) + 1
+    if last_module_id in ids:
+        if last_module_id not in completed_ids:
+            return modules[ids.index(last_module_id)]  # the outline's entry: titles, no text
+        start = ids.index(last_module_id) + 1
     else:
         start = 0
     for module in modules[start:] + modules[:start]:

@@ -311,27 +311,33 @@ def neighbours(modules, module):
     return previous, following
 
 
-def progress_for_courses(user_id):
-    """ProgressCount per course id for every course the user is enrolled in."""
-    course_ids = db.session.scalars(select(Enrolment.course_id)
-                                    .where(Enrolment.user_id == user_id)).all()
-    if not course_ids:
+def progress_for_courses(user_id, courses, completed_ids=None):
+    """ProgressCount per course id for `courses` (the ones the user is enrolled in), counted on
+    the cached outlines; `completed_ids` (completed_module_ids) when the caller has them."""
+    if not courses:
         return {}
-    lesson_filter = (Module.kind == "lesson", Module.retired.is_(False),
-                     Module.current_version_id.is_not(None), Module.course_id.in_(course_ids))
-    totals = dict(db.session.execute(select(Module.course_id, func.count(Module.id))
-                                     .where(*lesson_filter).group_by(Module.course_id)).all())
-    done = dict(db.session.execute(
-        select(Module.course_id, func.count(ModuleProgress.id))
-        .join(ModuleProgress, ModuleProgress.module_id == Module.id)
-        .where(*lesson_filter, ModuleProgress.user_id == user_id,
-               ModuleProgress.completed_at.is_not(None))
-        .group_by(Module.course_id)).all())
+    if completed_ids is None:
+        completed_ids = completed_module_ids(user_id)
     completed = dict(db.session.execute(
         select(CourseCompletion.course_id, CourseCompletion.completed_at)
         .where(CourseCompletion.user_id == user_id)).all())
-    return {cid: ProgressCount(done.get(cid, 0), totals.get(cid, 0), completed.get(cid))
-            for cid in course_ids}
+    counts = {}
+    for course in courses:
+        lessons = [m for m in course_outline(course) if m.kind == "lesson"]
+        done = sum(1 for m in lessons if m.id in completed_ids)
+        counts[course.id] = ProgressCount(done, len(lessons), completed.get(course.id))
+    return counts
+
+
+def completed_module_ids(user_id):
+    """Ids of every module the user has completed."""
+    return set(db.session.scalars(select(ModuleProgress.module_id).where(
+        ModuleProgress.user_id == user_id, ModuleProgress.completed_at.is_not(None))))
+
+
+def enrolled_course_ids(user_id):
+    """Ids of the courses the user is enrolled in."""
+    return set(db.session.scalars(select(Enrolment.course_id).where(Enrolment.user_id == user_id)))
 
 
 def dashboard_enrolments(user_id):
@@ -339,7 +345,7 @@ def dashboard_enrolments(user_id):
     return db.session.scalars(
         select(Enrolment).where(Enrolment.user_id == user_id)
         .order_by(func.coalesce(Enrolment.last_activity_at, Enrolment.created_at).desc())
-        .options(selectinload(Enrolment.course), selectinload(Enrolment.last_module))).all()
+        .options(selectinload(Enrolment.course))).all()
 
 
 @dataclass

@@ -11,7 +11,7 @@ from academy.learning import outline, services
 from academy.learning.catalogue import (CatalogueFilters, area_title, catalogue_by_area,
                                        filter_options)
 from academy.learning.player import player_bar
-from academy.learning.resume import completed_module_ids, resume_module
+from academy.learning.resume import resume_module
 from academy.quizzes import services as quizzes
 
 bp = Blueprint("learning", __name__)
@@ -54,13 +54,15 @@ def course(slug):
     course = _course_or_404(slug)
     modules = services.course_modules(course)
     enrolment = services.get_enrolment(_user_id(), course.id) if _user_id() else None
-    progress = services.course_progress(enrolment.user_id if enrolment else None, course, modules)
+    user_id = enrolment.user_id if enrolment else None
+    rows = services.progress_rows(user_id, modules)
+    progress = services.course_progress(user_id, course, modules, rows)
     resume = None
     if enrolment is not None:
         statuses = progress.lessons + ([progress.final] if progress.final else [])
         done = {s.module.id for s in statuses if s.state == services.COMPLETED}
-        resume = resume_module(enrolment.last_module, modules, done)
-    reached = services.get_progress(enrolment.user_id, resume.id) if resume else None
+        resume = resume_module(enrolment.last_module_id, modules, done)
+    reached = rows.get(resume.id) if resume else None
     certificate = (current_certificate(enrolment.user_id, course.id)
                    if enrolment is not None and progress.completion else None)
     return render_template("learning/course.html", course=course, enrolment=enrolment,
@@ -143,12 +145,13 @@ def mark_done(slug, module_slug):
 def dashboard():
     """The learner's courses with progress bars, where to resume, and completed courses."""
     enrolments = services.dashboard_enrolments(current_user.id)
-    counts = services.progress_for_courses(current_user.id)
+    done = services.completed_module_ids(current_user.id)
+    counts = services.progress_for_courses(current_user.id, [e.course for e in enrolments], done)
     in_progress = [e for e in enrolments if counts[e.course_id].completed_at is None]
     completed = sorted((e for e in enrolments if counts[e.course_id].completed_at is not None),
                        key=lambda e: counts[e.course_id].completed_at, reverse=True)
-    done = completed_module_ids(current_user.id) if in_progress else set()
-    resume = {e.course_id: resume_module(e.last_module, services.course_modules(e.course), done)
+    resume = {e.course_id: resume_module(e.last_module_id, services.course_modules(e.course),
+                                         done)
               for e in in_progress}
     return render_template("learning/dashboard.html", in_progress=in_progress,
                            completed=completed, counts=counts, resume=resume)
