@@ -40,6 +40,13 @@ class User(UserMixin, db.Model):
     def is_active(self):
         return self.active
 
+    @property
+    def is_authenticated(self):
+        # An account object is a signed-in user (load_user refuses deactivated ones). Not read
+        # from `active`: after a view's commit that would load the row again, and on SQLite a
+        # POST would take the write lock a second time just for the response headers.
+        return True
+
     # The token of the session record this request was loaded with (academy.auth.session_records).
     session_token = None
     session_record_id = None

@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 from blinker import Namespace
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, selectinload
 
@@ -225,17 +225,16 @@ def record_quiz_result(user_id, module, version_id, score, passed):
     if passed and progress.opened_at is not None and progress.completed_at is None:
         progress.completed_at = utcnow()
         progress.version_id = version_id
-    enrolment = get_enrolment(user_id, module.course_id)
-    if enrolment is not None:
-        enrolment.last_activity_at = utcnow()
+    db.session.execute(update(Enrolment).where(Enrolment.user_id == user_id,
+                                               Enrolment.course_id == module.course_id)
+                       .values(last_activity_at=utcnow())
+                       .execution_options(synchronize_session="evaluate"))
     db.session.flush()
     return complete_course_if_due(user_id, module.course)
 
 
 def complete_course_if_due(user_id, course):
     """Record the course completion when every lesson and the final are complete (DESIGN §4)."""
-    if get_completion(user_id, course.id) is not None:
-        return None
     lessons, final = split_modules(course_modules(course))
     required = [m.id for m in lessons] + ([final.id] if final else [])
     if not lessons:
@@ -244,7 +243,7 @@ def complete_course_if_due(user_id, course):
         select(func.count(ModuleProgress.id))
         .where(ModuleProgress.user_id == user_id, ModuleProgress.module_id.in_(required),
                ModuleProgress.completed_at.is_not(None)))
-    if completed < len(required):
+    if completed < len(required) or get_completion(user_id, course.id) is not None:
         return None
     try:
         with db.session.begin_nested():

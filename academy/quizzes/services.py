@@ -8,9 +8,10 @@ from flask_babel import format_datetime
 from flask_babel import gettext as _
 from sqlalchemy import case, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
-from academy.courses.models import ModuleVersion, Option, Question
+from academy.core.cache import versioned_cache
+from academy.courses.models import Module, ModuleVersion, Option, Question
 from academy.extensions import db
 from academy.learning import services as learning
 from academy.quizzes.models import AttemptAnswer, QuizAttempt
@@ -18,6 +19,8 @@ from academy.quizzes.models import AttemptAnswer, QuizAttempt
 # Option order and the final draw must not be predictable from earlier attempts.
 _random = random.SystemRandom()
 _ANSWER_FIELD = re.compile(r"^q(\d+)$")
+# A module version's questions never change: its answer key is read once per process.
+_answer_keys = versioned_cache(256)
 
 
 class QuizError(Exception):
@@ -125,9 +128,11 @@ class GradeResult:
 
 
 def get_own_attempt(attempt_id, user_id):
-    """The attempt if it belongs to `user_id`, else None: others' attempts do not exist for them."""
+    """The attempt if it belongs to `user_id`, else None: others' attempts do not exist for them.
+    Its module and course come in the same query."""
     return db.session.scalar(select(QuizAttempt).where(QuizAttempt.id == attempt_id,
-                                                       QuizAttempt.user_id == user_id))
+                                                       QuizAttempt.user_id == user_id)
+                             .options(joinedload(QuizAttempt.module).joinedload(Module.course)))
 
 
 def _open_attempt(user_id, module_id):
@@ -246,6 +251,35 @@ def _questions_by_id(attempt):
     return {question.id: question for question in questions}
 
 
+@dataclass(frozen=True)
+class KeyEntry:
+    """What grading needs of one question: its kind and its correct options."""
+
+    kind: str
+    correct: frozenset
+
+
+def answer_key(attempt):
+    """{question id: KeyEntry} for the questions of the attempt (cached per module version)."""
+    def build():
+        rows = db.session.execute(
+            select(Question.id, Question.kind, Option.id, Option.is_correct)
+            .join(Option, Option.question_id == Question.id)
+            .where(Question.version_id == attempt.version_id)).all()
+        kinds, correct = {}, {}
+        for question_id, kind, option_id, is_correct in rows:
+            kinds[question_id] = kind
+            correct.setdefault(question_id, set())
+            if is_correct:
+                correct[question_id].add(option_id)
+        return {qid: KeyEntry(kinds[qid], frozenset(correct[qid])) for qid in kinds}
+
+    key = _answer_keys.get(attempt.version_id, build)
+    if any(item["question_id"] not in key for item in attempt.layout):
+        raise LookupError(f"attempt {attempt.id} asks questions outside its module version")
+    return key
+
+
 def quiz_items(attempt):
     """(number, question, options in this attempt's order) for the quiz form — no answer key."""
     questions = _questions_by_id(attempt)
@@ -284,8 +318,7 @@ def parse_answers(attempt, form):
         if key.startswith("q") and (match is None or int(match.group(1)) not in layout):
             raise InvalidAnswer(_("The form contains an answer to a question that is not part "
                                   "of this attempt. Reload the quiz and try again."))
-    kinds = dict(db.session.execute(select(Question.id, Question.kind)
-                                    .where(Question.id.in_(list(layout)))).all())
+    key = answer_key(attempt)
     selections = {}
     for question_id, (number, allowed) in layout.items():
         raw = form.getlist(f"q{question_id}")
@@ -296,7 +329,7 @@ def parse_answers(attempt, form):
         if chosen is None or not chosen <= allowed:
             raise InvalidAnswer(_("The answer to question %(number)d is not one of its options. "
                                   "Reload the quiz and try again.", number=number))
-        if kinds.get(question_id) != "multiple" and len(chosen) > 1:
+        if key[question_id].kind != "multiple" and len(chosen) > 1:
             raise InvalidAnswer(_("Question %(number)d takes only one answer.", number=number))
         selections[question_id] = chosen
     return selections
@@ -313,16 +346,15 @@ def submit_attempt(attempt, selections):
         .execution_options(synchronize_session=False)).rowcount
     if claimed != 1:
         return GradeResult(claimed=False)
-    questions = _questions_by_id(attempt)
+    key = answer_key(attempt)
     right = 0
     answers = []
     for item in attempt.layout:
-        question = questions[item["question_id"]]
-        key = {option.id for option in question.options if option.is_correct}
-        chosen = selections.get(question.id, set())
-        correct = chosen == key
+        question_id = item["question_id"]
+        chosen = selections.get(question_id, set())
+        correct = chosen == key[question_id].correct
         right += correct
-        answers.append({"attempt_id": attempt.id, "question_id": question.id,
+        answers.append({"attempt_id": attempt.id, "question_id": question_id,
                         "selected_option_ids": sorted(chosen), "correct": correct})
     # One statement for all the answers (executemany), in the same transaction.
     db.session.execute(insert(AttemptAnswer), answers)
