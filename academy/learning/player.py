@@ -143,11 +143,11 @@ class PlayerBar:
     resume: Section | None
 
 
-def player_bar(user_id, course, module, modules, rows, content):
+def player_bar(user_id, course, module, modules, rows, completion, content):
     """The sticky bar and "On this page" list of a module page; `rows` as progress_rows."""
     lessons, _final = services.split_modules(modules)
     number = next((i for i, m in enumerate(lessons, start=1) if m.id == module.id), None)
-    count = services.course_progress(user_id, course, modules, rows).count
+    count = services.course_progress(user_id, course, modules, rows, completion).count
     last_section = getattr(rows.get(module.id), "last_section", None)
     found = sections(content.html)
     resume = next((s for s in found if s.anchor == last_section), None)

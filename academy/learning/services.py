@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 from blinker import Namespace
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, selectinload
 
@@ -68,6 +68,18 @@ class CourseProgress:
 def get_course(slug):
     """The course with `slug`, or None."""
     return db.session.scalar(select(Course).where(Course.slug == slug))
+
+
+def learner_course(slug, user_id):
+    """(course, the user's enrolment or None, their completion or None) in one query, or None
+    when there is no such course; `user_id` None for a visitor."""
+    row = db.session.execute(
+        select(Course, Enrolment, CourseCompletion).where(Course.slug == slug)
+        .outerjoin(Enrolment, and_(Enrolment.course_id == Course.id,
+                                   Enrolment.user_id == user_id))
+        .outerjoin(CourseCompletion, and_(CourseCompletion.course_id == Course.id,
+                                          CourseCompletion.user_id == user_id))).first()
+    return tuple(row) if row is not None else None
 
 
 def get_module(course, slug):
@@ -283,9 +295,12 @@ def progress_rows(user_id, modules):
         ModuleProgress.module_id.in_([m.id for m in modules])))}
 
 
-def course_progress(user_id, course, modules, rows=None):
+_UNKNOWN = object()
+
+
+def course_progress(user_id, course, modules, rows=None, completion=_UNKNOWN):
     """Status of each module, the progress count and the completion of one course; `rows`
-    (from progress_rows) when the caller has them already."""
+    (from progress_rows) and `completion` when the caller has them already."""
     lessons, final = split_modules(modules)
     if all(hasattr(m.current_version, "question_count") for m in modules):
         counts = {m.current_version_id: m.current_version.question_count for m in modules}
@@ -296,7 +311,8 @@ def course_progress(user_id, course, modules, rows=None):
     statuses = [_status(m, rows.get(m.id), counts.get(m.current_version_id, 0)) for m in lessons]
     final_status = (_status(final, rows.get(final.id), counts.get(final.current_version_id, 0))
                     if final else None)
-    completion = get_completion(user_id, course.id) if user_id is not None else None
+    if completion is _UNKNOWN:
+        completion = get_completion(user_id, course.id) if user_id is not None else None
     done = sum(1 for s in statuses if s.state == COMPLETED)
     count = ProgressCount(done, len(statuses), completion.completed_at if completion else None)
     return CourseProgress(statuses, final_status, count, completion)

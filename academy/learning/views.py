@@ -51,12 +51,12 @@ def catalogue():
 @bp.get("/courses/<slug>/")
 def course(slug):
     """A course: summary, facts, modules with their status and the enrolment button."""
-    course = _course_or_404(slug)
+    course, enrolment, completion = services.learner_course(slug, _user_id()) or abort(404)
     modules = services.course_modules(course)
-    enrolment = services.get_enrolment(_user_id(), course.id) if _user_id() else None
     user_id = enrolment.user_id if enrolment else None
     rows = services.progress_rows(user_id, modules)
-    progress = services.course_progress(user_id, course, modules, rows)
+    progress = services.course_progress(user_id, course, modules, rows,
+                                        completion if enrolment else None)
     resume = None
     if enrolment is not None:
         statuses = progress.lessons + ([progress.final] if progress.final else [])
@@ -89,9 +89,8 @@ def enrol(slug):
 @login_required
 def module(slug, module_slug):
     """A module's text in the reader's language, its quiz entry or the "mark as done" button."""
-    course = _course_or_404(slug)
+    course, enrolment, completion = services.learner_course(slug, current_user.id) or abort(404)
     module = services.outline_module(course, module_slug) or abort(404)
-    enrolment = services.get_enrolment(current_user.id, course.id)
     if enrolment is None:
         flash(_("Enrol in the course to study its modules."), "error")
         return redirect(url_for("learning.course", slug=course.slug))
@@ -114,7 +113,7 @@ def module(slug, module_slug):
         question_count=services.question_count(module),
         quiz=quizzes.quiz_summary(current_user.id, module, course),
         previous=previous, following=following,
-        bar=player_bar(current_user.id, course, module, modules, rows, content))
+        bar=player_bar(current_user.id, course, module, modules, rows, completion, content))
     if writes:
         db.session.commit()  # once, at the end of the request
     return page
