@@ -39,7 +39,7 @@ def glossary_version():
                              .where(AuditEvent.action == "courses.import")) or 0
 
 
-def sorted_terms(lang):
+def sorted_terms(lang, version=None):
     """Every term, sorted in `lang`; cached per glossary version and language."""
     def build():
         terms = [TermSnapshot(t.id, t.key, t.term_en, t.term_ru, t.definition_en,
@@ -47,7 +47,9 @@ def sorted_terms(lang):
         terms.sort(key=lambda term: sort_key(term.term(lang), lang))
         return tuple(terms)
 
-    return _sorted_terms.get((glossary_version(), lang), build)
+    if version is None:
+        version = glossary_version()
+    return _sorted_terms.get((version, lang), build)
 
 
 @dataclass
@@ -69,9 +71,9 @@ def clean_query(raw) -> str:
     return " ".join((raw or "").split())[:MAX_QUERY]
 
 
-def glossary(lang: str, query: str = ""):
+def glossary(lang: str, query: str = "", version=None):
     """(groups, total): the terms matching `query`, sorted in `lang` and grouped by letter."""
-    terms = sorted_terms(lang)
+    terms = sorted_terms(lang, version)
     total = len(terms)
     if query:
         terms = [term for term in terms if matches(term, query)]
