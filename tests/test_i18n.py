@@ -101,3 +101,21 @@ def test_language_switch_does_not_redirect_off_site(client):
     response = client.post("/language", data={"lang": "ru", "next": "https://evil.example/",
                                               "csrf_token": csrf_token(page)})
     assert response.headers["Location"] in ("/", "/courses/")
+
+
+def test_template_gettext_follows_force_locale_within_a_request(app):
+    """The templates' fast catalogue lookup (academy.core.i18n.translations) switches with
+    force_locale and refresh, as Flask-Babel's own does."""
+    from flask import render_template_string
+    from flask_babel import force_locale, refresh
+
+    page = "{{ _('Glossary') }}"
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
+        assert render_template_string(page) == "Glossary"
+        with force_locale("ru"):
+            assert render_template_string(page) == "Глоссарий"
+        assert render_template_string(page) == "Glossary"
+        from flask import session
+        session["lang"] = "ru"
+        refresh()
+        assert render_template_string(page) == "Глоссарий"
