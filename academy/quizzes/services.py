@@ -8,7 +8,7 @@ from flask_babel import format_datetime
 from flask_babel import gettext as _
 from sqlalchemy import case, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import defer, joinedload, selectinload
 
 from academy.core.cache import versioned_cache
 from academy.courses.models import Module, ModuleVersion, Option, Question
@@ -153,7 +153,9 @@ def quiz_summary(user_id, module, course, shown=SHOWN_ATTEMPTS):
     passed_all = func.max(case(
         (QuizAttempt.passed.is_(True) & QuizAttempt.submitted_at.is_not(None), 1),
         else_=0)).over()
+    # The summary shows dates and scores: the attempts' JSON (layout, saved answers) stays out.
     query = (select(QuizAttempt, used_all, passed_all)
+             .options(defer(QuizAttempt.layout), defer(QuizAttempt.draft))
              .where(QuizAttempt.user_id == user_id, QuizAttempt.module_id == module.id)
              .order_by(QuizAttempt.submitted_at.is_(None).desc(),
                        QuizAttempt.submitted_at.desc(), QuizAttempt.id.desc()))
