@@ -467,3 +467,27 @@ def test_attempts_keep_their_version_after_a_reimport(app, client, course_librar
             select(QuizAttempt))}
     assert versions == {attempt_id(submitted): 1, attempt_id(open_attempt): 1,
                         attempt_id(newer): 2}
+
+
+def test_save_and_continue_in_the_other_language_keeps_the_answers(app, client, course, learner):
+    """Without JavaScript the header's language switch would drop unticked-but-unsaved answers:
+    the quiz's own "Save and continue in Russian" saves them, then switches."""
+    enrol(client)
+    url = start_quiz(client)
+    page = page_text(client.get(url))
+    assert 'lang="ru"' in page and "Сохранить и продолжить на русском" in page
+    qid = next(iter(key(app, attempt_id(url))))
+    chosen = wrong_option(app, qid)
+    switched = client.post(f"/attempts/{attempt_id(url)}/answers?lang=ru",
+                           data={"csrf_token": csrf_token(page), f"q{qid}": str(chosen)})
+    assert switched.status_code == 302 and switched.location == url
+    russian = page_text(client.get(url))
+    assert '<html lang="ru">' in russian and "Save and continue in English" in russian
+    assert f'value="{chosen}" id="o{chosen}" checked' in russian
+    assert "Ваши ответы сохранены" in russian
+    with app.app_context():
+        assert db.session.get(QuizAttempt, attempt_id(url)).submitted_at is None
+    # Any other value of lang saves and stays in the same language.
+    kept = client.post(f"/attempts/{attempt_id(url)}/answers?lang=de",
+                       data={"csrf_token": csrf_token(russian), f"q{qid}": str(chosen)})
+    assert kept.status_code == 302 and '<html lang="ru">' in page_text(client.get(url))

@@ -17,6 +17,17 @@ def select_locale():
     return request.accept_languages.best_match(LOCALES) or "en"
 
 
+def remember_language(lang):
+    """Make `lang` the interface language of this browser and, signed in, of the account (the
+    caller commits); False for anything but a supported language."""
+    if lang not in LOCALES:
+        return False
+    session["lang"] = lang
+    if current_user.is_authenticated:
+        current_user.locale = lang
+    return True
+
+
 def current_lang():
     """The two-letter language of the current request."""
     if "lang" not in g:

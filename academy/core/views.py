@@ -1,9 +1,8 @@
 """Site-wide pages: home, language switch, health."""
-from flask import Blueprint, jsonify, redirect, request, session, url_for
-from flask_login import current_user
+from flask import Blueprint, jsonify, redirect, request, url_for
 from sqlalchemy import text
 
-from academy.core.i18n import LOCALES
+from academy.core.i18n import remember_language
 from academy.core.urls import safe_next
 from academy.extensions import db
 
@@ -18,12 +17,8 @@ def home():
 @bp.post("/language")
 def set_language():
     """Switch the interface language, remembering it on the account when signed in."""
-    lang = request.form.get("lang")
-    if lang in LOCALES:
-        session["lang"] = lang
-        if current_user.is_authenticated:
-            current_user.locale = lang
-            db.session.commit()
+    if remember_language(request.form.get("lang")):
+        db.session.commit()
     return redirect(safe_next(request.form.get("next")) or url_for("core.home"))
 
 

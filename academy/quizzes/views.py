@@ -2,10 +2,11 @@
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import format_datetime
 from flask_babel import gettext as _
+from flask_babel import refresh
 from flask_login import current_user, login_required
 
 from academy.certificates.services import current_certificate
-from academy.core.i18n import current_lang
+from academy.core.i18n import current_lang, remember_language
 from academy.extensions import db
 from academy.learning import services as learning
 from academy.quizzes import services
@@ -47,7 +48,15 @@ def save(attempt_id):
             return jsonify(error=str(error)), 400
         return _quiz_page(attempt, error=str(error)), 400
     saved = services.save_draft(attempt, selections)
+    # "Save and continue in …": the answers are kept, then the page comes back in the other
+    # language (without JavaScript the header's language switch would lose unsaved answers).
+    switched = saved and remember_language(request.args.get("lang"))
     db.session.commit()
+    if switched:
+        refresh()  # the confirmation below is in the language just chosen
+        flash(_("Your answers are saved. You can come back to them later, on any device."),
+              "success")
+        return redirect(url)
     if _wants_json():
         if not saved:
             return jsonify(error=_("This attempt has already been submitted.")), 409
