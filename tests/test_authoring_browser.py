@@ -83,12 +83,18 @@ def test_authoring_journey(authoring_app, live_server, browser, runner, tmp_path
         _append(author, "#text_en", new_en)
         author.locator("button[value=preview]").click()
         expect(author.locator("#preview-en")).to_be_visible()
-        expect(author.locator(".preview[lang=en]")).to_contain_text("A paragraph written in the browser")
+        # Paragraph-aligned: the new English paragraph has an empty Russian cell beside it.
+        added = author.locator("table.aligned-preview tr",
+                               has=author.locator("td[lang=en]",
+                                                  has_text="A paragraph written in the browser"))
+        expect(added.locator("td[lang=ru]")).to_be_empty()
         # The Russian now lags behind the English: flagged, with the English diff.
         expect(author.locator("#ru-out-of-date")).to_be_visible()
         expect(author.locator(".notice ins").first).to_contain_text("A paragraph written in the browser")
         _axe(author, "editor-preview", lang)
         _append(author, "#text_ru", new_ru)
+        # The preview follows the typing (authoring.js): the Russian fills the empty cell.
+        expect(added.locator("td[lang=ru]")).to_contain_text("Абзац из браузера")
         author.locator("button[value=translated]").click()
         expect(author.locator(".flash-success")).to_be_visible()
         expect(author.locator("#ru-out-of-date")).to_have_count(0)

@@ -310,3 +310,17 @@ def test_course_page_shows_authors_the_stale_translation(as_user):
     for who in ("learner", "outsider"):
         page = as_user(who).client.get(f"/courses/{COURSE}/").get_data(as_text=True)
         assert "authoring-panel" not in page
+
+
+def test_the_preview_sets_the_languages_side_by_side_block_by_block():
+    from academy.authoring.workspace import aligned
+    from academy.courses.markdown import render_blocks
+
+    en = render_blocks("# Title\n\nOne.\n\n- a\n- b\n\nTwo <b>bold</b>.\n\n> quote\n")
+    ru = render_blocks("# Заголовок\n\nОдин.\n\n- а\n- б\n")
+    assert len(en) == 5 and len(ru) == 3
+    assert en[2].startswith("<ul>") and "&lt;b&gt;" in en[3]  # one block per list; no raw HTML
+    rows = aligned({"en": {"blocks": en}, "ru": {"blocks": ru}}, "blocks")
+    assert [[lang for lang, _ in row] for row in rows] == [["en", "ru"]] * 5
+    assert rows[1] == [("en", en[1]), ("ru", ru[1])] and rows[4] == [("en", en[4]), ("ru", None)]
+    assert aligned({"en": {"blocks": en}}, "blocks")[0] == [("en", en[0])]

@@ -62,7 +62,8 @@ def _render_editor(course, module, draft, text_en, text_ru, token, conflict=None
     return render_template(
         "authoring/editor.html", course=course, module=module, draft=draft,
         texts={"en": text_en, "ru": text_ru or ""}, token=token, check=check,
-        previews=previews, conflict=conflict, moved_on=services.moved_on(draft),
+        previews=previews, aligned=workspace.aligned, conflict=conflict,
+        moved_on=services.moved_on(draft),
         translation=_translation(module, text_en, text_ru),
         can_write=access.can_write(current_user, course),
         can_review=access.can_review(current_user, course))

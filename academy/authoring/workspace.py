@@ -8,11 +8,12 @@ import hashlib
 import re
 import tempfile
 from dataclasses import dataclass, field
+from itertools import zip_longest
 from pathlib import Path
 
 from academy.courses.export import course_files, glossary_yaml, module_folder
 from academy.courses.images import media_url
-from academy.courses.markdown import ImageSource, render_inline, render_markdown
+from academy.courses.markdown import ImageSource, render_blocks, render_inline, render_markdown
 from academy.courses.parser import parse_library
 from academy.courses.services import CourseLibraryError, import_parsed
 from academy.courses.specs import ModuleSpec, Problem
@@ -193,6 +194,14 @@ def preview_html(course, module, spec: ModuleSpec, draft_urls=None) -> dict[str,
                       "feedback": render_markdown(question.feedback, images)}
                      for question in module_file.questions]
         previews[lang] = {"title": module_file.front.get("title", ""),
-                          "html": render_markdown(module_file.body, images),
+                          "blocks": render_blocks(module_file.body, images),
                           "questions": questions}
     return previews
+
+
+def aligned(previews, part):
+    """Rows of (lang, item) pairs: the n-th block (or question) of each language side by side,
+    an empty cell where one language has fewer."""
+    langs = [lang for lang in ("en", "ru") if lang in previews]
+    columns = [previews[lang][part] for lang in langs]
+    return [list(zip(langs, row)) for row in zip_longest(*columns, fillvalue=None)]

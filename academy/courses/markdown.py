@@ -194,6 +194,22 @@ def render_markdown(text: str, images: dict[str, ImageSource] | None = None) -> 
     return sanitize_html(_RENDERER.renderer.render(tokens, _RENDERER.options, env))
 
 
+def render_blocks(text: str, images: dict[str, ImageSource] | None = None) -> list[str]:
+    """As `render_markdown`, one safe HTML string per top-level block (a paragraph, heading,
+    list, table, quote…): for previews that set two languages side by side block by block."""
+    env = {"images": images}
+    tokens = _RENDERER.parse(text, env)
+    _anchor_headings(tokens)
+    blocks, start, depth = [], 0, 0
+    for index, token in enumerate(tokens):
+        depth += token.nesting
+        if depth == 0:
+            blocks.append(sanitize_html(_RENDERER.renderer.render(tokens[start:index + 1],
+                                                                  _RENDERER.options, env)))
+            start = index + 1
+    return blocks
+
+
 def _anchor_headings(tokens):
     used = {}
     for index, token in enumerate(tokens):
