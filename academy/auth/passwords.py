@@ -5,7 +5,6 @@ from argon2 import PasswordHasher, Type, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from zxcvbn import zxcvbn
 
 MIN_LENGTH = 10
 MAX_LENGTH = 256  # room for passphrases; bounds what one request can make the hasher chew
@@ -69,6 +68,9 @@ def spend_verification_time(password):
 def strength(password, user_inputs=()):
     """zxcvbn's score of `password` from 0 (a top-100 password) to 4, with the account's own
     words (e-mail, its local part) counted as known to an attacker."""
+    # Imported here: its word lists take some 20 MiB, which only the password forms need.
+    from zxcvbn import zxcvbn
+
     return zxcvbn(password[:STRENGTH_CHECKED_LENGTH], user_inputs=list(user_inputs))["score"]
 
 
