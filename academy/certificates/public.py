@@ -12,14 +12,20 @@ from collections import OrderedDict, namedtuple
 from datetime import datetime
 from weakref import WeakKeyDictionary
 
-from flask import g, render_template, request, url_for
+from flask import current_app, g, render_template, request, url_for
 from flask_babel import force_locale, format_date, format_decimal, to_user_timezone
 from markupsafe import escape
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import aliased
 
 from academy.certificates.models import Certificate
-from academy.extensions import db
+from academy.core.assets import COMPRESSED_FETCH_SITES
+from academy.extensions import compress, db
+
+try:  # Flask-Compress's own negotiation and compression, so the result is the same
+    from flask_compress.flask_compress import _choose_algorithm, _compress_data
+except ImportError:  # another version: the page is left to Flask-Compress, uncached
+    _choose_algorithm = _compress_data = None
 
 PAGE_CACHE_SIZE = 2048
 _successor = aliased(Certificate)
@@ -159,20 +165,36 @@ def _skeleton(row, lang, names):
 
 
 def verify_page(row, lang):
-    """The HTML of the verification page of `row` in `lang`."""
+    """The verification page of `row` in `lang`: (body bytes, Content-Encoding or None).
+
+    The body is compressed here as Flask-Compress would (same choice of encoding, same
+    levels), so that the compressed bytes are kept with the page.
+    """
     key = (lang, request.script_root, *row)
     page = _pages.get(key)
-    if page is not None:
+    if page is None:
+        values = _display(row, lang)
+        skeleton = _skeleton(row, lang, values)
+        # One pass: a fact that happens to contain a placeholder is never expanded again.
+        html = _PLACEHOLDER.sub(lambda match: str(escape(values[match.group(1)])), skeleton)
+        page = _pages[key] = {None: html.encode()}
+        if len(_pages) > PAGE_CACHE_SIZE:
+            _pages.popitem(last=False)
+    else:
         _pages.move_to_end(key)
-        return page
-    values = _display(row, lang)
-    skeleton = _skeleton(row, lang, values)
-    # One pass: a fact that happens to contain a placeholder is never expanded again.
-    page = _PLACEHOLDER.sub(lambda match: str(escape(values[match.group(1)])), skeleton)
-    _pages[key] = page
-    if len(_pages) > PAGE_CACHE_SIZE:
-        _pages.popitem(last=False)
-    return page
+    encoding = _encoding(len(page[None]))
+    if encoding is not None and encoding not in page:
+        page[encoding] = _compress_data(current_app, page[None], encoding)
+    return page[encoding], encoding
+
+
+def _encoding(size):
+    """The encoding Flask-Compress would choose for a page of `size` bytes, or None."""
+    if _choose_algorithm is None or size < current_app.config["COMPRESS_MIN_SIZE"]:
+        return None
+    if request.headers.get("Sec-Fetch-Site", "none") not in COMPRESSED_FETCH_SITES:
+        return None  # academy.core.assets compresses no cross-site response
+    return _choose_algorithm(compress.enabled_algorithms, request.headers.get("Accept-Encoding", ""))
 
 
 def not_found_page(lang):

@@ -54,7 +54,10 @@ def verify(code):
     if row is None or not hmac.compare_digest(row.code, code):
         response = Response(public.not_found_page(lang), 404)
     else:
-        response = Response(public.verify_page(row, lang))
+        body, encoding = public.verify_page(row, lang)
+        response = Response(body, content_type="text/html; charset=utf-8")
+        if encoding:
+            response.headers["Content-Encoding"] = encoding  # Flask-Compress adds the Vary
     # Never from a cache: a revocation must show at once (and no session is looked up).
     response.headers["Cache-Control"] = "no-store"
     return _no_index(response)
