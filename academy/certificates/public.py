@@ -5,7 +5,8 @@ Anyone scanning a QR code lands here, so the page is cheap to answer (issue #8, 
   every request, so a revocation or re-issue shows at once in every worker;
 - the page is rendered once per language and shape (status, which names, revision, successor)
   with placeholders, and each request pastes its escaped facts into that skeleton;
-- finished pages are also kept per process, keyed by every fact they show.
+- finished pages (and their compressed bytes) are also kept per process, keyed by every fact
+  they show, so a kept page is never stale.
 """
 import re
 from collections import OrderedDict, namedtuple
@@ -41,6 +42,7 @@ FACTS = select(
 _OPEN, _CLOSE = "\ue000", "\ue001"
 _PLACEHOLDER = re.compile(f"{_OPEN}(\\w+){_CLOSE}")
 _skeletons = {}
+_URL_SAFE = re.compile(r"[A-Za-z0-9_-]+")
 _pages = OrderedDict()
 
 
@@ -132,6 +134,21 @@ def _format(kind, value, lang):
     return text
 
 
+_paths = {}
+
+
+def _path(endpoint, code):
+    """url_for(endpoint, code=code) for a URL-safe code, from a prefix and suffix built once."""
+    key = (endpoint, request.script_root)
+    parts = _paths.get(key)
+    if parts is None:
+        placeholder = "0" * 40
+        parts = _paths[key] = url_for(endpoint, code=placeholder).rpartition(placeholder)[::2]
+    if not _URL_SAFE.fullmatch(code):
+        return url_for(endpoint, code=code)
+    return f"{parts[0]}{code}{parts[1]}"
+
+
 def _display(row, lang):
     """The facts as the page prints them, formatted for `lang`."""
     values = {
@@ -143,9 +160,9 @@ def _display(row, lang):
         "content_version": str(row.content_version),
         "revoked_on": _format("date", row.revoked_at, lang) if row.revoked_at else "",
         "revoke_reason": row.revoke_reason or "",
-        "credential_url": url_for("certificates.credential", code=row.code),
-        "successor_url": (url_for("certificates.verify", code=row.successor_code)
-                          if row.successor_code else ""),
+        "credential_url": _path("certificates.credential", row.code),
+        "successor_url": _path("certificates.verify", row.successor_code) if row.successor_code
+        else "",
     }
     return values
 

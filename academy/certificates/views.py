@@ -2,8 +2,7 @@
 import hmac
 import re
 
-from flask import Blueprint, Response, abort, current_app, g, jsonify, render_template, request
-from flask_babel import force_locale
+from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request
 from flask_login import current_user, login_required
 
 from academy.certificates import credentials, keys, public, services
