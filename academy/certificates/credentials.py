@@ -114,14 +114,18 @@ def build_credential(certificate, constants=None):
     }
 
 
+_checked_headers = set()
+
+
 class Signer:
     """Signs VC-JWTs with the current key; the key and the protected header are prepared once."""
 
     def __init__(self):
         self.key = keys.signing_key()
         self.header = json_encode({"alg": "EdDSA", "kid": self.key.get("kid"), "typ": "JWT"})
-        checked = jws.JWS(b"{}")
-        checked.add_signature(self.key, None, self.header)  # the checks JWS makes on the header
+        if self.header not in _checked_headers:  # the checks JWS makes on a header, once
+            jws.JWS(b"{}").add_signature(self.key, None, self.header)
+            _checked_headers.add(self.header)
         self._constants = None
 
     @property
