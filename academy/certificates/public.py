@@ -56,11 +56,11 @@ def _prepare(engine):
     if prepared is None:
         dialect = engine.dialect
         compiled = FACTS.compile(dialect=dialect)
+        (name,) = compiled.binds  # the one parameter, "code"
         if dialect.positional:
-            names = compiled.positiontup
-            params = lambda code: tuple(compiled.construct_params({"code": code})[n] for n in names)  # noqa: E731
+            params = lambda code: (code,)  # noqa: E731
         else:
-            params = lambda code: compiled.construct_params({"code": code})  # noqa: E731
+            params = lambda code: {name: code}  # noqa: E731
         prepared = _prepared[engine] = [compiled.string, params, None]
     return prepared
 
