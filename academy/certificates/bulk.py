@@ -9,7 +9,7 @@ from sqlalchemy import select
 from academy.auth.models import User
 from academy.auth.scopes import scope_clause
 from academy.auth.services import is_valid_email, normalise_email
-from academy.certificates import services
+from academy.certificates import batch
 from academy.certificates.models import Certificate
 from academy.core.audit import record_event
 from academy.extensions import db
@@ -109,18 +109,23 @@ def issue_all(course, rows, viewer, issuer, reason=None):
     for row in rows:
         if row.outcome == NOT_COMPLETED and not reason:
             row.outcome = SKIPPED
-            continue
-        if row.outcome not in (WILL_ISSUE, NOT_COMPLETED):
-            continue
-        user = db.session.get(User, row.user_id)
-        without = row.outcome == NOT_COMPLETED
-        certificate, created = services.issue_certificate(
-            user, course, issuer, reason=reason if without else None)
-        row.serial = certificate.serial
-        if not created:
-            row.outcome = HAS
-        else:
-            row.outcome = ISSUED_WITHOUT_COMPLETION if without else ISSUED
+    chosen = [row for row in rows if row.outcome in (WILL_ISSUE, NOT_COMPLETED)]
+    if chosen:
+        # One set-based run (issue #8); the reason only reaches learners without a completion.
+        loaded = {}
+        for chunk in _chunks([row.user_id for row in chosen], 500):
+            loaded.update((user.id, user) for user in db.session.scalars(
+                select(User).where(User.id.in_(chunk))))
+        users = [loaded[row.user_id] for row in chosen]
+        results = {issued.user_id: issued
+                   for issued in batch.issue_many(course, users, issuer, reason=reason)}
+        for row in chosen:
+            issued = results[row.user_id]
+            row.serial = issued.serial
+            if not issued.created:
+                row.outcome = HAS
+            else:
+                row.outcome = ISSUED_WITHOUT_COMPLETION if row.outcome == NOT_COMPLETED else ISSUED
     counts = {}
     for row in rows:
         counts[row.outcome] = counts.get(row.outcome, 0) + 1

@@ -2,6 +2,7 @@
 import base64
 import gzip
 import json
+import re
 from datetime import UTC, datetime
 
 from flask import current_app
@@ -42,15 +43,45 @@ def credential_id(certificate):
     return external_url("certificates.verify", code=certificate.code)
 
 
-def build_credential(certificate):
+_URL_SAFE = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def url_maker(endpoint, name):
+    """A function of one value that builds external_url(endpoint, name=value) without routing.
+
+    The URL is built once with a placeholder; URL-safe values (codes, slugs) are pasted in its
+    place, which is what routing would produce. Other values go through external_url.
+    """
+    placeholder = "0" * 40
+    prefix, _found, suffix = external_url(endpoint, **{name: placeholder}).rpartition(placeholder)
+
+    def build(value):
+        if _URL_SAFE.fullmatch(value):
+            return f"{prefix}{value}{suffix}"
+        return external_url(endpoint, **{name: value})
+    return build
+
+
+class Constants:
+    """The parts every credential of this instance shares, built once per batch."""
+
+    def __init__(self):
+        self.issuer = issuer_profile()
+        self.status_list = status_list_url()
+        self.verify_url = url_maker("certificates.verify", "code")
+        self.course_url = url_maker("learning.course", "slug")
+
+
+def build_credential(certificate, constants=None):
     """The `OpenBadgeCredential` for one certificate revision, as a dict."""
+    constants = constants or Constants()
     names = [n for n in (certificate.name_latin, certificate.name_cyrillic) if n]
-    course_url = external_url("learning.course", slug=certificate.course_slug)
+    status_list = constants.status_list
     return {
         "@context": [VC_CONTEXT, OB_CONTEXT],
-        "id": credential_id(certificate),
+        "id": constants.verify_url(certificate.code),
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
-        "issuer": issuer_profile(),
+        "issuer": dict(constants.issuer),
         "validFrom": _iso(certificate.issued_at),
         "name": certificate.course_title_en,
         "description": (f"Certificate {certificate.serial}, revision {certificate.revision}: "
@@ -60,7 +91,7 @@ def build_credential(certificate):
             "identifier": [{"type": "IdentityObject", "identityType": "name", "hashed": False,
                             "identityHash": name} for name in names],
             "achievement": {
-                "id": course_url,
+                "id": constants.course_url(certificate.course_slug),
                 "type": ["Achievement"],
                 "achievementType": "Course",
                 "name": certificate.course_title_en,
@@ -74,29 +105,55 @@ def build_credential(certificate):
             },
         },
         "credentialStatus": {
-            "id": f"{status_list_url()}#{certificate.status_index}",
+            "id": f"{status_list}#{certificate.status_index}",
             "type": "BitstringStatusListEntry",
             "statusPurpose": "revocation",
             "statusListIndex": str(certificate.status_index),
-            "statusListCredential": status_list_url(),
+            "statusListCredential": status_list,
         },
     }
 
 
+_checked_headers = set()
+
+
+class Signer:
+    """Signs VC-JWTs with the current key; the key and the protected header are prepared once."""
+
+    def __init__(self):
+        self.key = keys.signing_key()
+        self.header = json_encode({"alg": "EdDSA", "kid": self.key.get("kid"), "typ": "JWT"})
+        if self.header not in _checked_headers:  # the checks JWS makes on a header, once
+            jws.JWS(b"{}").add_signature(self.key, None, self.header)
+            _checked_headers.add(self.header)
+        self._constants = None
+
+    @property
+    def constants(self):
+        if self._constants is None:
+            self._constants = Constants()
+        return self._constants
+
+    def sign(self, credential, valid_from):
+        """The credential as a VC-JWT (OB 3.0 §8.2): payload = credential + registered claims."""
+        claims = dict(credential)
+        claims["iss"] = credential["issuer"]["id"] if isinstance(credential["issuer"], dict) \
+            else credential["issuer"]
+        claims["nbf"] = int(valid_from.timestamp())
+        claims["jti"] = credential["id"]
+        subject_id = credential["credentialSubject"].get("id")
+        if subject_id:
+            claims["sub"] = subject_id
+        payload = json.dumps(claims, ensure_ascii=False, separators=(",", ":")).encode()
+        # jwcrypto's core signing step: what JWS.add_signature + serialize(compact=True) run,
+        # without deep-copying the header registry for every token (checked once, above).
+        signed = jws.JWSCore("EdDSA", self.key, self.header, payload).sign()
+        return f"{signed['protected']}.{signed['payload'].decode('ascii')}.{signed['signature']}"
+
+
 def sign_vc(credential, valid_from):
-    """The credential as a VC-JWT (OB 3.0 §8.2): payload = credential + registered claims."""
-    key = keys.signing_key()
-    claims = dict(credential)
-    claims["iss"] = credential["issuer"]["id"] if isinstance(credential["issuer"], dict) \
-        else credential["issuer"]
-    claims["nbf"] = int(valid_from.timestamp())
-    claims["jti"] = credential["id"]
-    subject_id = credential["credentialSubject"].get("id")
-    if subject_id:
-        claims["sub"] = subject_id
-    token = jws.JWS(json.dumps(claims, ensure_ascii=False, separators=(",", ":")).encode())
-    token.add_signature(key, None, json_encode({"alg": "EdDSA", "kid": key.get("kid"), "typ": "JWT"}))
-    return token.serialize(compact=True)
+    """The credential as a VC-JWT, signed with the newest key."""
+    return Signer().sign(credential, valid_from)
 
 
 def ensure_credential(certificate):

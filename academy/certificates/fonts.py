@@ -1,7 +1,8 @@
 """PT Serif and PT Sans (ParaType, OFL) from their PyPI wheels, registered with reportlab once."""
+from collections import OrderedDict
 from importlib.resources import files
 
-from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase import pdfdoc, pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
 SERIF, SERIF_BOLD, SERIF_ITALIC = "PTSerif", "PTSerif-Bold", "PTSerif-Italic"
@@ -21,7 +22,57 @@ def register_fonts():
     registered = set(pdfmetrics.getRegisteredFontNames())
     for name, (package, filename) in _FILES.items():
         if name not in registered:
-            pdfmetrics.registerFont(TTFont(name, str(files(package) / "files" / filename)))
+            font = CertificateFont(name, str(files(package) / "files" / filename))
+            _memoise_subsets(font.face)
+            pdfmetrics.registerFont(font)
+
+
+SUBSET_MEMO_SIZE = 32
+_widths_memo = OrderedDict()
+
+
+class MemoisedWidths(pdfdoc.PDFArray):
+    """A subset's Widths array, formatted once: seeded subsets repeat from PDF to PDF."""
+
+    def format(self, document, IND=b"\n "):
+        key = tuple(self.sequence)
+        data = _widths_memo.get(key)
+        if data is None:
+            data = _widths_memo[key] = super().format(document, IND)
+            if len(_widths_memo) > SUBSET_MEMO_SIZE:
+                _widths_memo.popitem(last=False)
+        else:
+            _widths_memo.move_to_end(key)
+        return data
+
+
+class CertificateFont(TTFont):
+    """A TrueType font whose subsets' widths are formatted through the memo above."""
+
+    def addObjects(self, doc):
+        super().addObjects(doc)
+        for font in doc.idToObject["BasicFonts"].dict.values():
+            widths = getattr(font, "Widths", None)
+            if type(widths) is pdfdoc.PDFArray and all(type(w) is int for w in widths.sequence):
+                font.Widths = MemoisedWidths(widths.sequence)
+
+
+def _memoise_subsets(face):
+    """Keep the last few subset files this face built: seeded subsets repeat (see below)."""
+    build, memo = face.makeSubset, OrderedDict()
+
+    def make_subset(subset):
+        key = tuple(subset)
+        data = memo.get(key)
+        if data is None:
+            data = memo[key] = build(subset)
+            if len(memo) > SUBSET_MEMO_SIZE:
+                memo.popitem(last=False)
+        else:
+            memo.move_to_end(key)
+        return data
+
+    face.makeSubset = make_subset
 
 
 # Every certificate asks for the same characters first, in the same order, so that its font

@@ -3,10 +3,12 @@
 Every text is drawn with drawString after measuring: nothing is parsed as markup.
 """
 import io
+from collections import OrderedDict
 
 import segno
 from babel.dates import format_date
 from babel.numbers import format_decimal
+from flask import current_app
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from reportlab.lib.colors import HexColor
@@ -42,9 +44,17 @@ def _babel_locale(lang):
     return "en_GB" if lang == "en" else lang  # 30 November 2026, as European ministries write it
 
 
+_label_cache = {}
+
+
 def _labels(lang):
-    with force_locale(lang):
-        return {key: str(value) for key, value in LABELS.items()}
+    """The labels in `lang`, translated once per language and catalogue folder."""
+    key = (lang, str(current_app.config.get("BABEL_TRANSLATION_DIRECTORIES")))
+    labels = _label_cache.get(key)
+    if labels is None:
+        with force_locale(lang):
+            labels = _label_cache[key] = {k: str(value) for k, value in LABELS.items()}
+    return labels
 
 
 def _facts(certificate, lang):
@@ -118,26 +128,50 @@ def _rule(canvas, y, half_width=60):
     canvas.circle(WIDTH / 2, y, 2, stroke=0, fill=1)
 
 
-def _qr(canvas, url, x, y, size):
-    """The QR code as vector squares (crisp at any zoom, no image library)."""
+QR_MEMO_SIZE = 64
+_qr_memo = OrderedDict()
+
+
+def _qr_runs(url):
+    """(modules per side, PDF operators of the dark runs in module units, y down from 0).
+
+    A learner downloading several languages of one certificate asks for the same URL again:
+    a few recent codes are kept.
+    """
+    runs = _qr_memo.get(url)
+    if runs is not None:
+        _qr_memo.move_to_end(url)
+        return runs
     # A fixed mask: choosing the best of eight costs more than the whole rest of the page.
-    code = segno.make(url, error="m", micro=False, mask=2)
-    matrix = code.matrix
-    module = size / (len(matrix) + 8)  # the four-module quiet zone on each side
-    canvas.setFillColor(HexColor("#ffffff"))
-    canvas.rect(x, y, size, size, stroke=0, fill=1)
-    canvas.setFillColor(HexColor("#000000"))
+    matrix = segno.make(url, error="m", micro=False, mask=2).matrix
+    operators = []
     for row_number, row in enumerate(matrix):
-        top = y + size - (row_number + 4 + 1) * module
-        column = 0
-        while column < len(row):
+        column, width = 0, len(row)
+        while column < width:
             if row[column]:
                 start = column
-                while column < len(row) and row[column]:
+                while column < width and row[column]:
                     column += 1
-                canvas.rect(x + (start + 4) * module, top, (column - start) * module, module,
-                            stroke=0, fill=1)
+                operators.append(f"{start} {-row_number - 1} {column - start} 1 re")
             column += 1
+    runs = _qr_memo[url] = (len(matrix), "\n".join(operators))
+    if len(_qr_memo) > QR_MEMO_SIZE:
+        _qr_memo.popitem(last=False)
+    return runs
+
+
+def _qr(canvas, url, x, y, size):
+    """The QR code as vector squares (crisp at any zoom, no image library)."""
+    count, runs = _qr_runs(url)
+    module = size / (count + 8)  # the four-module quiet zone on each side
+    canvas.setFillColor(HexColor("#ffffff"))
+    canvas.rect(x, y, size, size, stroke=0, fill=1)
+    canvas.saveState()
+    canvas.setFillColor(HexColor("#000000"))
+    # One path of unit squares in a coordinate system of modules, from the top-left module.
+    canvas.transform(module, 0, 0, module, x + 4 * module, y + size - 4 * module)
+    canvas.addLiteral(f"n\n{runs}\nf")
+    canvas.restoreState()
 
 
 def _seal(canvas, x, y, label):

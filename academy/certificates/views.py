@@ -2,13 +2,10 @@
 import hmac
 import re
 
-from collections import OrderedDict
-
-from flask import Blueprint, Response, abort, current_app, g, jsonify, render_template, request
-from flask_babel import force_locale
+from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request
 from flask_login import current_user, login_required
 
-from academy.certificates import credentials, keys, services
+from academy.certificates import credentials, keys, public, services
 from academy.certificates.models import VALID
 from academy.core.i18n import LOCALES, current_lang
 from academy.extensions import db, limiter
@@ -19,8 +16,6 @@ VERIFY_LIMIT = "30 per minute"
 CODE_PATTERN = re.compile(r"[A-Za-z0-9_-]{32}")
 _DUMMY_CODE = "x" * 32
 LANGS = ("en", "ru", "bilingual")
-PAGE_CACHE_SIZE = 2048
-_pages = OrderedDict()
 
 
 def _certificate_for_code(code):
@@ -38,33 +33,13 @@ def _no_index(response):
 
 
 def _page_lang():
+    """?lang=, else the request's language; a cookie-less visitor (a scan) is not looked up."""
     asked = request.args.get("lang")
-    return asked if asked in LOCALES else current_lang()
-
-
-def _public_page(key, lang, template, **context):
-    """Render a public verification page in `lang`, reusing the HTML of identical facts.
-
-    `key` holds every fact the page shows that can change (status, revocation, successor),
-    so a cached page is never stale; the database is still asked on every request.
-    """
-    cached = _pages.get(key)
-    if cached is not None:
-        _pages.move_to_end(key)
-        return cached
-    saved = g.pop("lang", None)
-    try:
-        with force_locale(lang):
-            g.lang = lang
-            html = render_template(template, lang=lang, **context)
-    finally:
-        g.pop("lang", None)
-        if saved is not None:
-            g.lang = saved
-    _pages[key] = html
-    if len(_pages) > PAGE_CACHE_SIZE:
-        _pages.popitem(last=False)
-    return html
+    if asked in LOCALES:
+        return asked
+    if not request.cookies:  # no session, no remember cookie: what select_locale would find
+        return request.accept_languages.best_match(LOCALES) or "en"
+    return current_lang()
 
 
 @bp.get("/verify/<code>")
@@ -72,13 +47,19 @@ def _public_page(key, lang, template, **context):
 def verify(code):
     """The authoritative facts of a certificate, for anyone holding its code."""
     lang = _page_lang()
-    certificate = _certificate_for_code(code)
-    if certificate is None:
-        html = _public_page(("not-found", lang), lang, "certificates/not_found.html")
-        return _no_index(Response(html, 404))
-    key = (certificate.code, lang, certificate.status, certificate.revoked_at,
-           certificate.superseded_by_id)
-    return _no_index(Response(_public_page(key, lang, "certificates/verify.html", c=certificate)))
+    # Unknown and malformed codes cost the same query and get the same page.
+    well_formed = CODE_PATTERN.fullmatch(code) is not None
+    row = public.find(code if well_formed else _DUMMY_CODE)
+    if row is None or not hmac.compare_digest(row.code, code):
+        response = Response(public.not_found_page(lang), 404)
+    else:
+        body, encoding = public.verify_page(row, lang)
+        response = Response(body, content_type="text/html; charset=utf-8")
+        if encoding:
+            response.headers["Content-Encoding"] = encoding  # Flask-Compress adds the Vary
+    # Never from a cache: a revocation must show at once (and no session is looked up).
+    response.headers["Cache-Control"] = "no-store"
+    return _no_index(response)
 
 
 @bp.get("/verify/<code>/credential.jwt")

@@ -22,6 +22,12 @@ class SessionInterface(SecureCookieSessionInterface):
     operation pending in it (Flask-Login's remember cookie) simply happens on the next request.
     """
 
+    def open_session(self, app, request):
+        # No cookie, nothing to verify: skip building the signing serializer (a QR scan, a bot).
+        if app.secret_key and not request.cookies.get(self.get_cookie_name(app)):
+            return self.session_class()
+        return super().open_session(app, request)
+
     def save_session(self, app, session, response):
         if response.cache_control.public:
             response.headers.remove("Set-Cookie")
