@@ -1,7 +1,6 @@
 """The signed credential embedded in the PDF as a file attachment, and read back out of it."""
 import io
 
-from pypdf import PdfReader
 from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFName, PDFStream, PDFString
 
 ATTACHMENT_NAME = "credential.jwt"
@@ -27,6 +26,8 @@ def attach_credential(canvas, token):
 
 def extract_credential(pdf_bytes):
     """The VC-JWT attached to a certificate PDF, or None."""
+    from pypdf import PdfReader  # only reading needs it: some 16 MiB a worker need not carry
+
     reader = PdfReader(io.BytesIO(pdf_bytes))
     for name, contents in reader.attachments.items():
         if name == ATTACHMENT_NAME and contents:
