@@ -4,6 +4,7 @@ import io
 import os
 import tempfile
 from datetime import date, datetime
+from decimal import Decimal
 
 from academy.reports.suppression import Cell
 from academy.reports.xlsx import write_xlsx
@@ -88,6 +89,6 @@ def _xlsx_value(value, threshold):
         return value
     if isinstance(value, Cell):
         return _xlsx_value(value.label(threshold), threshold)
-    if isinstance(value, (date, int, float)):
+    if isinstance(value, (date, int, float, Decimal)):  # numbers are numbers (Decimal too)
         return value
     return neutralise(str(value))
