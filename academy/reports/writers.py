@@ -10,6 +10,7 @@ from academy.reports.suppression import Cell
 from academy.reports.xlsx import write_xlsx
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+STARTS = frozenset(FORMULA_STARTS)
 AS_IS = frozenset({int, float, bool, type(None)})  # csv writes None as an empty field
 CHUNK_ROWS = 2000
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -53,8 +54,10 @@ def csv_chunks(header, rows, excel=False, threshold=5):
     prefix = "\ufeff" if excel else ""
     count = 0
     for row in rows:
-        # Numbers and empty cells go as they are; texts, dates and Cells through _plain.
-        writer.writerow([v if type(v) in AS_IS else _plain(v, threshold) for v in row])
+        # Numbers, empty cells and texts that cannot start a formula go as they are (the common
+        # case, checked inline); the rest through _plain.
+        writer.writerow([v if (kind := type(v)) in AS_IS or (kind is str and v[:1] not in STARTS)
+                         else _plain(v, threshold) for v in row])
         count += 1
         if count % CHUNK_ROWS == 0:
             yield (prefix + buffer.getvalue()).encode("utf-8")
