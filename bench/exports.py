@@ -181,12 +181,17 @@ def main():
             print(f"{name:24} {timings[name][0] * 1000:8.1f} ms wall {timings[name][1] * 1000:8.1f}"
                   f" ms CPU (median of 7)")
     print(_load())
-    budgets = [("CSV <= 2 s", results["CSV export"][1] <= 2),
-               ("XLSX <= 8 s", results["XLSX export"][1] <= 8),
-               ("RSS growth <= 64 MiB", max(r[4] for r in results.values()) <= 64 * 2**20),
-               ("overview page <= 300 ms", timings["overview page (client)"][0] <= 0.3)]
-    for label, ok in budgets:
-        print(f"{'PASS' if ok else 'FAIL'} {label}")
+    # Verdicts on wall time (the budget) and on CPU time (what one idle core would take: on a
+    # shared, loaded machine the wall time also counts the time spent waiting for a core).
+    page = timings["overview page (client)"]
+    budgets = [("CSV <= 2 s", results["CSV export"][1], results["CSV export"][2], 2),
+               ("XLSX <= 8 s", results["XLSX export"][1], results["XLSX export"][2], 8),
+               ("overview page <= 300 ms", page[0], page[1], 0.3)]
+    for label, wall, cpu, limit in budgets:
+        print(f"{'PASS' if wall <= limit else 'FAIL'} {label} (wall {wall:.3f} s); "
+              f"{'PASS' if cpu <= limit else 'FAIL'} on CPU time ({cpu:.3f} s)")
+    rss = max(r[4] for r in results.values())
+    print(f"{'PASS' if rss <= 64 * 2**20 else 'FAIL'} RSS growth <= 64 MiB ({rss / 2**20:.1f} MiB)")
 
 
 def _ok(response):
