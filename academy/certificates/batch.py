@@ -183,6 +183,7 @@ def issue_many(course, users, issuer, reason=None):
         db.session.execute(update(Certificate), updates)
     if rows:
         db.session.execute(insert(AuditEvent), _audit(course, unique, rows, issuer, reason))
+        services.certificates_issued.send(course, user_ids=[row["user_id"] for row in rows])
     by_user = {user.id: user for user in unique}
     mail_links = mails.Links()
     for row in rows:

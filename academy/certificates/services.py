@@ -2,6 +2,7 @@
 import secrets
 from datetime import UTC, datetime
 
+from blinker import Namespace
 from flask_babel import gettext as _
 from sqlalchemy import event, select
 from sqlalchemy.exc import IntegrityError
@@ -20,6 +21,13 @@ from academy.learning.services import course_completed, get_completion
 SERIAL_PREFIX = "PPTA"
 CODE_BYTES = 24  # 192 bits, 32 URL-safe characters
 AUTOMATIC = "automatic"
+
+# Sent with the certificate inside the issuing / revoking transaction, after the flush; receivers
+# (e.g. the reports' summary) only flush. A re-issue changes neither: one valid revision stays.
+certificate_issued = Namespace().signal("certificate-issued")
+certificate_revoked = Namespace().signal("certificate-revoked")
+# The bulk issue's one signal for all it issued: sent with the course and `user_ids`.
+certificates_issued = Namespace().signal("certificates-issued")
 
 
 class CertificateError(Exception):
@@ -123,6 +131,7 @@ def issue_certificate(user, course, issuer, reason=None, completion=None):
                  course=course.slug, issuer=issuer,
                  **({"without_completion": reason} if completion is None else {}))
     db.session.flush()
+    certificate_issued.send(certificate)
     mails.queue_issued(certificate, user)
     return certificate, True
 
@@ -151,6 +160,7 @@ def revoke(certificate, reason, actor_label=""):
     record_event("certificates.revoke", target=certificate.serial, revision=certificate.revision,
                  reason=reason)
     db.session.flush()
+    certificate_revoked.send(certificate)
     return certificate
 
 

@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 from blinker import Namespace
 from flask_babel import gettext as _
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import and_, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, selectinload
 
@@ -22,6 +22,12 @@ NOT_STARTED, OPENED, COMPLETED = "not-started", "opened", "completed"
 # Sent with `completion=` inside the grading (or "mark as done") transaction, before it commits:
 # a receiver (e.g. automatic certificates) adds its rows to the same transaction and only flushes.
 course_completed = Namespace().signal("course-completed")
+# Enrolment events, each sent with `enrolment=` inside the transaction that makes the change
+# (after its flush; `enrolment_ending` before the row is deleted). Receivers (e.g. the
+# reports' summary) only flush.
+enrolment_created = Namespace().signal("enrolment-created")
+enrolment_started = Namespace().signal("enrolment-started")  # the first activity
+enrolment_ending = Namespace().signal("enrolment-ending")
 
 
 class LearningError(Exception):
@@ -161,6 +167,7 @@ def enrol(user_id, course):
             db.session.add(enrolment)
     except IntegrityError:
         return get_enrolment(user_id, course.id), False
+    enrolment_created.send(course, enrolment=enrolment)
     return enrolment, True
 
 
@@ -204,6 +211,7 @@ def record_module_opened(enrolment, module, force=False):
     progress = get_progress(enrolment.user_id, module.id)
     if not force and not opening_writes(enrolment, module, progress):
         return progress
+    starts = enrolment.last_activity_at is None
     if progress is None:
         progress = _ensure_progress(enrolment.user_id, module, module.current_version_id)
     if progress.opened_at is None:
@@ -215,6 +223,8 @@ def record_module_opened(enrolment, module, force=False):
         enrolment.last_module_id = module.id
     enrolment.last_activity_at = now
     db.session.flush()
+    if starts:
+        enrolment_started.send(module, enrolment=enrolment)
     return progress
 
 
@@ -237,11 +247,13 @@ def record_quiz_result(user_id, module, version_id, score, passed):
     if passed and progress.opened_at is not None and progress.completed_at is None:
         progress.completed_at = utcnow()
         progress.version_id = version_id
-    db.session.execute(update(Enrolment).where(Enrolment.user_id == user_id,
-                                               Enrolment.course_id == module.course_id)
-                       .values(last_activity_at=utcnow())
-                       .execution_options(synchronize_session="evaluate"))
+    enrolment = get_enrolment(user_id, module.course_id)
+    starts = enrolment is not None and enrolment.last_activity_at is None
+    if enrolment is not None:
+        enrolment.last_activity_at = utcnow()
     db.session.flush()
+    if starts:
+        enrolment_started.send(module, enrolment=enrolment)
     return complete_course_if_due(user_id, module.course)
 
 
@@ -396,5 +408,6 @@ def leave_course(user_id, course):
     if get_completion(user_id, course.id) is not None:
         raise LearningError(_("You have completed this course: it stays in your learning "
                               "history."))
+    enrolment_ending.send(course, enrolment=enrolment)
     db.session.delete(enrolment)
     db.session.flush()

@@ -4,12 +4,14 @@ import io
 import os
 import tempfile
 from datetime import date, datetime
-
-import xlsxwriter
+from decimal import Decimal
 
 from academy.reports.suppression import Cell
+from academy.reports.xlsx import write_xlsx
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+STARTS = frozenset(FORMULA_STARTS)
+AS_IS = frozenset({int, float, bool, type(None)})  # csv writes None as an empty field
 CHUNK_ROWS = 2000
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMATS = {"csv": ("text/csv; charset=utf-8", "csv"),
@@ -52,7 +54,10 @@ def csv_chunks(header, rows, excel=False, threshold=5):
     prefix = "\ufeff" if excel else ""
     count = 0
     for row in rows:
-        writer.writerow([_plain(v, threshold) for v in row])
+        # Numbers, empty cells and texts that cannot start a formula go as they are (the common
+        # case, checked inline); the rest through _plain.
+        writer.writerow([v if (kind := type(v)) in AS_IS or (kind is str and v[:1] not in STARTS)
+                         else _plain(v, threshold) for v in row])
         count += 1
         if count % CHUNK_ROWS == 0:
             yield (prefix + buffer.getvalue()).encode("utf-8")
@@ -63,29 +68,14 @@ def csv_chunks(header, rows, excel=False, threshold=5):
 
 
 def xlsx_chunks(header, rows, threshold=5, sheet="Report", widths=None):
-    """Yield an XLSX workbook: written row by row in constant_memory mode to a temporary file,
-    then sent in chunks. Dates are dates, numbers numbers; frozen header; column widths."""
+    """Yield an XLSX workbook: written row by row (constant memory) to a temporary file, then
+    sent in chunks. Dates are dates, numbers numbers; frozen header; column widths."""
     handle, path = tempfile.mkstemp(suffix=".xlsx")
     os.close(handle)
     try:
-        workbook = xlsxwriter.Workbook(path, {"constant_memory": True, "in_memory": False,
-                                              "strings_to_formulas": False,
-                                              "strings_to_numbers": False,
-                                              "strings_to_urls": False})
-        bold = workbook.add_format({"bold": True})
-        day = workbook.add_format({"num_format": "yyyy-mm-dd"})
-        moment = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm"})
-        worksheet = workbook.add_worksheet(sheet[:31])
         widths = widths or [max(10, min(40, len(str(h)) + 2)) for h in header]
-        for column, width in enumerate(widths):
-            worksheet.set_column(column, column, width)
-        worksheet.freeze_panes(1, 0)
-        for column, title in enumerate(header):
-            worksheet.write_string(0, column, neutralise(str(title)), bold)
-        for number, row in enumerate(rows, start=1):
-            for column, value in enumerate(row):
-                _write_cell(worksheet, number, column, value, threshold, day, moment)
-        workbook.close()
+        write_xlsx(path, sheet, [neutralise(str(h)) for h in header], rows, widths,
+                   lambda value: _xlsx_value(value, threshold))
         with open(path, "rb") as produced:
             while chunk := produced.read(256 * 1024):
                 yield chunk
@@ -93,18 +83,15 @@ def xlsx_chunks(header, rows, threshold=5, sheet="Report", widths=None):
         os.unlink(path)
 
 
-def _write_cell(worksheet, row, column, value, threshold, day, moment):
+def _xlsx_value(value, threshold):
+    """A value as the workbook holds it: texts neutralised, a Cell as its label."""
+    kind = type(value)
+    if kind is str:
+        return "'" + value if value.startswith(FORMULA_STARTS) else value
+    if value is None or kind is int or kind is float or kind is bool:
+        return value
     if isinstance(value, Cell):
-        value = value.label(threshold)
-    if value is None or value == "":
-        return
-    if isinstance(value, datetime):
-        worksheet.write_datetime(row, column, value.replace(tzinfo=None), moment)
-    elif isinstance(value, date):
-        worksheet.write_datetime(row, column, datetime(value.year, value.month, value.day), day)
-    elif isinstance(value, bool):
-        worksheet.write_boolean(row, column, value)
-    elif isinstance(value, (int, float)):
-        worksheet.write_number(row, column, value)
-    else:
-        worksheet.write_string(row, column, neutralise(str(value)))
+        return _xlsx_value(value.label(threshold), threshold)
+    if isinstance(value, (date, int, float, Decimal)):  # numbers are numbers (Decimal too)
+        return value
+    return neutralise(str(value))
