@@ -84,9 +84,13 @@ class Server:
 
 
 def memory_kib(pid):
-    """(RSS, PSS) of a process in KiB."""
+    """(RSS, PSS) of a process in KiB; (0, 0) for a worker replaced meanwhile (max_requests)."""
     values = {}
-    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+    try:
+        text = Path(f"/proc/{pid}/smaps_rollup").read_text()
+    except (ProcessLookupError, FileNotFoundError):
+        return 0, 0
+    for line in text.splitlines():
         key, _, rest = line.partition(":")
         if key in ("Rss", "Pss"):
             values[key] = int(rest.split()[0])
