@@ -25,7 +25,18 @@ REPORT_INDEXES = (
 CELL = ("course_id", "country", "organisation", "locale", "month")
 
 
-class ReportSummary(db.Model):
+class SummaryCell:
+    """The columns of a summary cell (CELL): course, the learner's profile, month of enrolment."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"))
+    country: Mapped[str] = mapped_column(String(8))
+    organisation: Mapped[str] = mapped_column(String(200))
+    locale: Mapped[str] = mapped_column(String(5))
+    month: Mapped[str] = mapped_column(String(7))  # YYYY-MM of the enrolment
+
+
+class ReportSummary(SummaryCell, db.Model):
     """Enrolments per cell, and how many of them started, completed, hold a valid certificate.
 
     Kept in the same transaction as the events that change it (see summary.py);
@@ -41,19 +52,13 @@ class ReportSummary(db.Model):
         Index("ix_reports_summary_month", "month"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"))
-    country: Mapped[str] = mapped_column(String(8))
-    organisation: Mapped[str] = mapped_column(String(200))
-    locale: Mapped[str] = mapped_column(String(5))
-    month: Mapped[str] = mapped_column(String(7))  # YYYY-MM of the enrolment
     enrolled: Mapped[int] = mapped_column(Integer, default=0)
     started: Mapped[int] = mapped_column(Integer, default=0)
     completed: Mapped[int] = mapped_column(Integer, default=0)
     certificates: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class ReportSummaryDays(db.Model):
+class ReportSummaryDays(SummaryCell, db.Model):
     """Completions per cell, month of completion and whole days from enrolment (for medians)."""
 
     __tablename__ = "reports_summary_days"
@@ -65,12 +70,6 @@ class ReportSummaryDays(db.Model):
         Index("ix_reports_summary_days_month", "month"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"))
-    country: Mapped[str] = mapped_column(String(8))
-    organisation: Mapped[str] = mapped_column(String(200))
-    locale: Mapped[str] = mapped_column(String(5))
-    month: Mapped[str] = mapped_column(String(7))
     done_month: Mapped[str] = mapped_column(String(7))  # YYYY-MM of the completion
     days: Mapped[int] = mapped_column(Integer)
     completed: Mapped[int] = mapped_column(Integer, default=0)
