@@ -105,3 +105,13 @@ def test_keys_generate_refuses_to_overwrite_export_prints_only_public_keys(app, 
     assert all("d" in key for key in private["keys"])
     with app.app_context():
         assert db.session.scalar(select(Certificate)) is None
+
+
+def test_no_code_starts_like_an_option(monkeypatch):
+    """A code typed after `academy certificates verify` must not read as an option: one in 64
+    random codes would start with "-" (the CI once drew one)."""
+    from academy.certificates import services
+
+    draws = iter(["-" + "a" * 31, "-" + "b" * 31, "c" * 32])
+    monkeypatch.setattr(services.secrets, "token_urlsafe", lambda _n: next(draws))
+    assert services.new_code() == "c" * 32

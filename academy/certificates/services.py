@@ -40,8 +40,12 @@ def utcnow():
 
 
 def new_code():
-    """An unguessable, URL-safe verification code."""
-    return secrets.token_urlsafe(CODE_BYTES)
+    """An unguessable, URL-safe verification code that does not start with "-" (typed after
+    `academy certificates verify`, it would read as an option)."""
+    while True:
+        code = secrets.token_urlsafe(CODE_BYTES)
+        if not code.startswith("-"):
+            return code
 
 
 def next_serial(year):
