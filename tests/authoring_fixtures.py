@@ -92,3 +92,26 @@ def token(html):
 def as_user(authoring_app):
     """Factory: `as_user("author")` is an Author client signed in as that account."""
     return lambda who: Author(authoring_app, who)
+
+
+def learner_passes_module(app):
+    """The demo learner enrols, opens the module and passes its quiz; returns the version id."""
+    from academy.auth.services import find_user_by_email
+    from academy.learning import services as learning
+    from academy.quizzes import services as quizzes
+
+    with app.test_request_context():
+        learner = find_user_by_email(EMAILS["learner"])
+        from academy.courses.models import Module
+
+        module = db.session.scalar(db.select(Module).filter_by(slug=MODULE).where(
+            Module.course.has(slug=COURSE)))
+        enrolment, _created = learning.enrol(learner.id, module.course)
+        learning.record_module_opened(enrolment, module)
+        attempt = quizzes.start_attempt(learner.id, module, module.course, "en")
+        key = {q.id: {o.id for o in q.options if o.is_correct}
+               for q in module.current_version.questions}
+        quizzes.submit_attempt(attempt, {item["question_id"]: key[item["question_id"]]
+                                         for item in attempt.layout})
+        db.session.commit()
+        return module.current_version_id

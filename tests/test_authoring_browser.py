@@ -7,9 +7,8 @@ import os
 import pytest
 from playwright.sync_api import expect
 
-from academy.courses.models import Module
 from academy.extensions import db
-from tests.authoring_fixtures import COURSE, EMAILS, MODULE
+from tests.authoring_fixtures import COURSE, EMAILS, MODULE, learner_passes_module
 from tests.conftest import PASSWORD
 from tests.test_accessibility import axe_violations, horizontal_overflow, report
 
@@ -41,24 +40,6 @@ def _axe(page, name, lang):
         page.set_viewport_size({"width": 1280, "height": 720})
 
 
-def _learner_passes_module(app):
-    from academy.auth.services import find_user_by_email
-    from academy.learning import services as learning
-    from academy.quizzes import services as quizzes
-
-    with app.test_request_context():
-        learner = find_user_by_email(EMAILS["learner"])
-        module = db.session.scalar(db.select(Module).filter_by(slug=MODULE).where(
-            Module.course.has(slug=COURSE)))
-        enrolment, _created = learning.enrol(learner.id, module.course)
-        learning.record_module_opened(enrolment, module)
-        attempt = quizzes.start_attempt(learner.id, module, module.course, "en")
-        key = {q.id: {o.id for o in q.options if o.is_correct}
-               for q in module.current_version.questions}
-        quizzes.submit_attempt(attempt, {item["question_id"]: key[item["question_id"]]
-                                         for item in attempt.layout})
-        db.session.commit()
-        return module.current_version_id
 
 
 def _append(page, selector, text):
@@ -73,7 +54,7 @@ def test_authoring_journey(authoring_app, live_server, browser, runner, tmp_path
     with authoring_app.app_context():
         db.session.execute(db.update(User).values(locale=lang))  # the saved choice wins
         db.session.commit()
-    first_version = _learner_passes_module(authoring_app)
+    first_version = learner_passes_module(authoring_app)
     new_en, new_ru = f"\nA paragraph written in the browser ({lang}).\n", "\nАбзац из браузера.\n"
     with live_server(authoring_app) as server:
         author = _signed_in(browser, server, "author", lang)

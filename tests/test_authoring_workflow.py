@@ -193,25 +193,11 @@ def test_history_diff_and_restore_as_new_draft(as_user, authoring_app):
 
 
 def test_learner_mid_course_keeps_records_against_the_version_taken(as_user, authoring_app):
-    from academy.auth.services import find_user_by_email
-    from academy.learning import services as learning
     from academy.learning.models import ModuleProgress
-    from academy.quizzes import services as quizzes
     from academy.quizzes.models import QuizAttempt
-    from tests.authoring_fixtures import EMAILS
+    from tests.authoring_fixtures import learner_passes_module
 
-    with authoring_app.test_request_context():
-        learner = find_user_by_email(EMAILS["learner"])
-        module = _module(authoring_app)
-        enrolment, _created = learning.enrol(learner.id, module.course)
-        learning.record_module_opened(enrolment, module)
-        attempt = quizzes.start_attempt(learner.id, module, module.course, "en")
-        key = {q.id: {o.id for o in q.options if o.is_correct}
-               for q in module.current_version.questions}
-        quizzes.submit_attempt(attempt, {item["question_id"]: key[item["question_id"]]
-                                         for item in attempt.layout})
-        db.session.commit()
-        first_version = module.current_version_id
+    first_version = learner_passes_module(authoring_app)
     _submitted(as_user)
     as_user("reviewer").review_post("publish")
     with authoring_app.app_context():
