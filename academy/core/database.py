@@ -128,24 +128,11 @@ def _give_writer_turn(connection):
         turns.give()
 
 
-def _give_turn_of_record(record):
+def _give_writer_turn_of_record(_dbapi_connection, record, *_args):
+    """A connection returned, closed or invalidated mid-transaction ends its turn too."""
     turns = record.info.pop("writer_turn", None) if record is not None else None
     if turns is not None:
         turns.give()
-
-
-# A connection returned, closed or invalidated mid-transaction ends its turn too (each with the
-# exact signature of its pool event).
-def _turn_ends_on_reset(_dbapi_connection, record, _reset_state):
-    _give_turn_of_record(record)
-
-
-def _turn_ends_on_close(_dbapi_connection, record):
-    _give_turn_of_record(record)
-
-
-def _turn_ends_on_invalidate(_dbapi_connection, record, _exception):
-    _give_turn_of_record(record)
 
 
 def _after_fork_in_child():
@@ -174,8 +161,7 @@ def init_app(app):
         event.listen(Engine, "begin", _sqlite_begin)
         event.listen(Engine, "commit", _give_writer_turn)
         event.listen(Engine, "rollback", _give_writer_turn)
-        event.listen(Pool, "reset", _turn_ends_on_reset)
-        event.listen(Pool, "close", _turn_ends_on_close)
-        event.listen(Pool, "invalidate", _turn_ends_on_invalidate)
+        for name in ("reset", "close", "invalidate"):
+            event.listen(Pool, name, _give_writer_turn_of_record)
         os.register_at_fork(after_in_child=_after_fork_in_child)
     os.makedirs(app.instance_path, exist_ok=True)
