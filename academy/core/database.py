@@ -1,13 +1,9 @@
 """Database engine settings: SQLite pragmas and write locks for a safe embedded default."""
-import fcntl
 import os
-import threading
-import time
 
 from flask import g, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlalchemy.pool import Pool
 
 
 def _is_sqlite(dbapi_connection):
@@ -42,102 +38,7 @@ def _sqlite_begin(connection):
     # transactions that may write take it: a GET reads from its WAL snapshot and lets the
     # writers (quiz submissions) go on (issue #12). CLI commands and tests always take it.
     if connection.dialect.name == "sqlite":
-        if _reads_only():
-            connection.exec_driver_sql("BEGIN")
-        else:
-            _take_writer_turn(connection)
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
-
-
-class WriterTurns:
-    """Writers to one SQLite file take turns on a lock file before BEGIN IMMEDIATE.
-
-    SQLite's own wait for the write lock sleeps in growing steps (up to 100 ms a retry) and
-    then finds the lock long free: under many parallel quiz submissions that, not the work,
-    made the slowest ones take a second (issue #12). A writer here waits on an flock polled
-    every half millisecond and goes in as soon as the previous one commits. A thread that
-    already holds the turn through another connection, or a wait past the busy timeout, goes
-    on to SQLite's own wait as before: nothing can deadlock on the lock file.
-    """
-
-    POLL = 0.0005
-
-    def __init__(self, path, timeout):
-        self.path, self.timeout = path, timeout
-        self.local = threading.Lock()  # the threads of one process (a threaded server)
-        self.owner = None
-        self.fd = None
-
-    def take(self):
-        """True once this thread has the turn; False to leave the wait to SQLite."""
-        if self.owner == threading.get_ident():
-            return False
-        deadline = time.monotonic() + self.timeout
-        if not self.local.acquire(timeout=self.timeout):
-            return False
-        try:
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
-        except OSError:
-            self.local.release()
-            return False
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() > deadline:
-                    os.close(fd)
-                    self.local.release()
-                    return False
-                time.sleep(self.POLL)
-        self.fd, self.owner = fd, threading.get_ident()
-        return True
-
-    def give(self):
-        """End the turn (closing the file releases the flock)."""
-        fd, self.fd, self.owner = self.fd, None, None
-        try:
-            os.close(fd)
-        finally:
-            self.local.release()
-
-
-_turns = {}  # database file -> WriterTurns
-_turns_guard = threading.Lock()
-
-
-def _writer_turns(connection):
-    database = connection.engine.url.database
-    if not database or database == ":memory:" or database.startswith("file:"):
-        return None
-    with _turns_guard:
-        if database not in _turns:
-            _turns[database] = WriterTurns(database + "-writers.lock", 15.0)
-        return _turns[database]
-
-
-def _take_writer_turn(connection):
-    turns = _writer_turns(connection)
-    if turns is not None and turns.take():
-        connection.info["writer_turn"] = turns
-
-
-def _give_writer_turn(connection):
-    turns = connection.info.pop("writer_turn", None)
-    if turns is not None:
-        turns.give()
-
-
-def _give_writer_turn_of_record(_dbapi_connection, record, *_args):
-    """A connection returned, closed or invalidated mid-transaction ends its turn too."""
-    turns = record.info.pop("writer_turn", None) if record is not None else None
-    if turns is not None:
-        turns.give()
-
-
-def _after_fork_in_child():
-    """A forked worker starts with no turn of its parent's."""
-    _turns.clear()
+        connection.exec_driver_sql("BEGIN" if _reads_only() else "BEGIN IMMEDIATE")
 
 
 def begin_writing():
@@ -159,9 +60,4 @@ def init_app(app):
     if not event.contains(Engine, "connect", _sqlite_connect):
         event.listen(Engine, "connect", _sqlite_connect)
         event.listen(Engine, "begin", _sqlite_begin)
-        event.listen(Engine, "commit", _give_writer_turn)
-        event.listen(Engine, "rollback", _give_writer_turn)
-        for name in ("reset", "close", "invalidate"):
-            event.listen(Pool, name, _give_writer_turn_of_record)
-        os.register_at_fork(after_in_child=_after_fork_in_child)
     os.makedirs(app.instance_path, exist_ok=True)
