@@ -99,6 +99,18 @@ def test_security_headers_forbid_inline_script(client):
     assert response.headers["X-Frame-Options"] == "DENY"
 
 
+def test_every_kind_of_response_carries_the_headers_once(client):
+    """Pages, errors and redirects alike: each security header and the request id, once (a
+    view's own policy stays alone: test_offline_copy_is_one_self_contained_file)."""
+    for path in ("/", "/no-such-page", "/dashboard", "/courses"):
+        response = client.get(path)
+        for name in ("Content-Security-Policy", "X-Frame-Options", "Referrer-Policy",
+                     "X-Request-ID"):
+            assert len(response.headers.getlist(name)) == 1, (path, name)
+    assert client.get("/no-such-page").status_code == 404
+    assert client.get("/dashboard").status_code == 302
+
+
 @sqlite_only
 def test_sqlite_runs_with_wal_busy_timeout_and_foreign_keys(app):
     with app.app_context():

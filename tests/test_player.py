@@ -110,6 +110,9 @@ def test_offline_copy_is_one_self_contained_file(client, course, learner):
     html = page_text(response)
     assert response.headers["Content-Disposition"] == (
         'attachment; filename="sample-course-first-steps-en.html"')
+    # Its own policy (inline styles, no script at all), not the site's on top of it.
+    assert response.headers.getlist("Content-Security-Policy") == [
+        "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox"]
     assert "<style>" in html and "<link" not in html and "<script" not in html
     assert re.search(r'<img src="data:image/png;base64,[A-Za-z0-9+/=]+"', html)
     assert "/media/" not in html

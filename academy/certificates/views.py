@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 
 from academy.certificates import credentials, keys, public, services
 from academy.certificates.models import VALID
-from academy.core.i18n import LOCALES, current_lang
+from academy.core.i18n import LOCALES, browser_language, current_lang
 from academy.extensions import db, limiter
 
 bp = Blueprint("certificates", __name__)
@@ -38,7 +38,7 @@ def _page_lang():
     if asked in LOCALES:
         return asked
     if not request.cookies:  # no session, no remember cookie: what select_locale would find
-        return request.accept_languages.best_match(LOCALES) or "en"
+        return browser_language(request.headers.get("Accept-Language", ""))
     return current_lang()
 
 

@@ -1,7 +1,11 @@
 """Locale selection and template helpers for the two languages."""
+from functools import lru_cache
+
 from flask import g, has_request_context, request, session
 from flask_babel import get_locale, get_translations
 from flask_login import current_user
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
 
 LOCALES = ("en", "ru")
 
@@ -14,7 +18,14 @@ def select_locale():
         return current_user.locale
     if session.get("lang") in LOCALES:
         return session["lang"]
-    return request.accept_languages.best_match(LOCALES) or "en"
+    return browser_language(request.headers.get("Accept-Language", ""))
+
+
+@lru_cache(maxsize=256)
+def browser_language(accept_language):
+    """The best of our languages for an Accept-Language header, else English (browsers send a
+    handful of distinct headers: the parse is kept)."""
+    return parse_accept_header(accept_language, LanguageAccept).best_match(LOCALES) or "en"
 
 
 def remember_language(lang):

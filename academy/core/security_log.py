@@ -10,10 +10,11 @@ import re
 import secrets
 from datetime import datetime, timezone
 
-from flask import g, has_request_context, request
+from flask import has_request_context, request
 
 logger = logging.getLogger("academy.security")
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
+REQUEST_ID = "academy.request_id"  # the WSGI environ key academy.core.web.ResponseHeaders sets
 
 
 def security_event(event, user=None, **fields):
@@ -21,7 +22,7 @@ def security_event(event, user=None, **fields):
     record = {"at": datetime.now(timezone.utc).isoformat(timespec="milliseconds"),
               "event": event}
     if has_request_context():
-        record.update(request_id=g.get("request_id"), ip=request.remote_addr,
+        record.update(request_id=request.environ.get(REQUEST_ID), ip=request.remote_addr,
                       path=request.path)
     if user is not None:
         record.update(user_id=user.id, email=user.email)
@@ -35,24 +36,16 @@ def log_rate_limited(error=None):
                    limit=str(getattr(error, "description", "") or ""))
 
 
-def assign_request_id():
-    """Before each request: the proxy's X-Request-ID when it looks like one, else a new id."""
-    incoming = request.headers.get("X-Request-ID", "")
-    g.request_id = incoming if _REQUEST_ID.fullmatch(incoming) else secrets.token_hex(8)
+def request_id_for(incoming):
+    """The proxy's X-Request-ID when it looks like one, else a new id."""
+    return incoming if _REQUEST_ID.fullmatch(incoming) else secrets.token_hex(8)
 
 
 def init_app(app):
-    """Request ids on every request and response; the log to stderr outside tests."""
+    """The log to stderr outside tests (request ids: academy.core.web.ResponseHeaders)."""
     logger.setLevel(logging.INFO)
     if not app.testing and not logger.handlers:
         handler = logging.StreamHandler()
         handler.setFormatter(logging.Formatter("%(message)s"))
         logger.addHandler(handler)
         logger.propagate = False
-    app.before_request(assign_request_id)
-
-    @app.after_request
-    def request_id_header(response):
-        if "request_id" in g:
-            response.headers["X-Request-ID"] = g.request_id
-        return response

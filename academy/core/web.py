@@ -7,7 +7,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from academy.core import static_files
-from academy.core.security_log import log_rate_limited
+from academy.core.security_log import REQUEST_ID, log_rate_limited, request_id_for
 from academy.extensions import db
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -29,6 +29,10 @@ class SessionInterface(SecureCookieSessionInterface):
         return super().open_session(app, request)
 
     def save_session(self, app, session, response):
+        if not session and not session.modified:  # nothing to write or delete (Flask's own test)
+            if session.accessed:
+                response.vary.add("Cookie")
+            return
         if response.cache_control.public:
             response.headers.remove("Set-Cookie")
             return
@@ -53,6 +57,27 @@ def security_headers(app):
     return headers
 
 
+class ResponseHeaders:
+    """WSGI middleware: every request gets an id, every response of the app the security headers
+    it has not set itself and that id (X-Request-ID), added to the plain header list once
+    rather than one by one to each Response object."""
+
+    def __init__(self, wsgi_app, headers):
+        self.wsgi_app = wsgi_app
+        self.headers = [(name.lower(), (name, value)) for name, value in headers]
+
+    def __call__(self, environ, start_response):
+        request_id = environ[REQUEST_ID] = request_id_for(environ.get("HTTP_X_REQUEST_ID", ""))
+
+        def start(status, headers, exc_info=None):
+            present = {name.lower() for name, _value in headers}
+            headers.extend(pair for name, pair in self.headers if name not in present)
+            headers.append(("X-Request-ID", request_id))
+            return start_response(status, headers, exc_info)
+
+        return self.wsgi_app(environ, start)
+
+
 def init_app(app):
     """Register headers, error handlers and the session interface."""
     app.session_interface = SessionInterface()
@@ -63,12 +88,11 @@ def init_app(app):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
 
     headers = security_headers(app)
+    app.wsgi_app = ResponseHeaders(app.wsgi_app, headers)
     static_files.init_app(app, headers)
 
     @app.after_request
-    def add_security_headers(response):
-        for name, value in headers:
-            response.headers.setdefault(name, value)
+    def no_store_when_signed_in(response):
         if "Cache-Control" not in response.headers and current_user.is_authenticated:
             # Signed-in pages hold personal data: no shared cache, no back button after sign-out.
             response.headers["Cache-Control"] = "no-store"
