@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from flask import current_app, g, request
 from flask_babel import gettext as _
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from academy.auth.models import AuthSession, User
@@ -61,14 +61,20 @@ def start_session(user, remember):
     return record
 
 
+# Every signed-in request runs it: built once (a statement built per call costs more than
+# running this one).
+USER_SESSION = (select(User, AuthSession).join(AuthSession, AuthSession.user_id == User.id)
+                .where(User.id == bindparam("user_id"),
+                       AuthSession.token_hash == bindparam("token_hash")))
+
+
 def find_user_session(user_id, version, token):
     """The active account `user_id` at `version` with a live session `token` (one query), or
     None."""
     if not token or len(token) > 100:
         return None
-    found = db.session.execute(
-        select(User, AuthSession).join(AuthSession, AuthSession.user_id == User.id)
-        .where(User.id == user_id, AuthSession.token_hash == _digest(token))).first()
+    found = db.session.execute(USER_SESSION, {"user_id": user_id,
+                                              "token_hash": _digest(token)}).first()
     if found is None:
         return None
     user, record = found

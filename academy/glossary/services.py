@@ -33,10 +33,13 @@ class TermSnapshot:
         return self.definition_ru if lang == "ru" else self.definition_en
 
 
+# Every glossary page asks it: the statement is built once.
+VERSION = select(func.max(AuditEvent.id)).where(AuditEvent.action == "courses.import")
+
+
 def glossary_version():
     """The glossary's version: the last import of the library, which alone changes it."""
-    return db.session.scalar(select(func.max(AuditEvent.id))
-                             .where(AuditEvent.action == "courses.import")) or 0
+    return db.session.scalar(VERSION) or 0
 
 
 def sorted_terms(lang, version=None):

@@ -18,13 +18,13 @@ def index():
     lang = current_lang()
     query = services.clean_query(request.args.get("q"))
     version = services.glossary_version()
-    groups, total = services.glossary(lang, query, version)
     other = "ru" if lang == "en" else "en"
 
     def terms():
-        return Markup(render_template("glossary/_terms.html", groups=groups, other=other))
+        groups, total = services.glossary(lang, query, version)
+        html = Markup(render_template("glossary/_terms.html", groups=groups, other=other))
+        return html, total, sum(len(group.terms) for group in groups)
 
-    return render_template(
-        "glossary/index.html", total=total, query=query, other=other,
-        shown=sum(len(group.terms) for group in groups),
-        terms_html=terms() if query else _rendered.get((version, lang), terms))
+    terms_html, total, shown = terms() if query else _rendered.get((version, lang), terms)
+    return render_template("glossary/index.html", total=total, query=query, other=other,
+                           shown=shown, terms_html=terms_html)
