@@ -10,7 +10,7 @@ from academy.extensions import db
 from academy.learning import outline, services
 from academy.learning.catalogue import (CatalogueFilters, area_title, catalogue_by_area,
                                        filter_options)
-from academy.learning.player import player_bar
+from academy.learning.player import module_page_text, player_bar
 from academy.learning.resume import resume_module
 from academy.quizzes import services as quizzes
 
@@ -106,14 +106,16 @@ def module(slug, module_slug):
         progress = rows[module.id] = services.record_module_opened(enrolment, module, force=True)
     lang = current_lang()
     content = outline.module_text(module.current_version_id, lang)
+    text = module_page_text(course, module, content, lang)
     previous, following = services.neighbours(modules, module)
     page = render_template(
         "learning/module.html", course=course, module=module, content=content,
-        fallback=content.lang != lang, progress=progress,
+        fallback=content.lang != lang, progress=progress, text=text,
         question_count=services.question_count(module),
         quiz=quizzes.quiz_summary(current_user.id, module, course),
         previous=previous, following=following,
-        bar=player_bar(current_user.id, course, module, modules, rows, completion, content))
+        bar=player_bar(current_user.id, course, module, modules, rows, completion,
+                       text.sections))
     if writes:
         db.session.commit()  # once, at the end of the request
     return page
