@@ -39,8 +39,9 @@ class Course(db.Model):
     # Hash of the whole course as imported: the "content version" certificates name.
     content_hash: Mapped[str] = mapped_column(String(64))
     content_version: Mapped[int] = mapped_column(Integer, default=1)
-    # course.yml as imported, so that `academy courses export` writes it back unchanged.
-    source: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # course.yml as imported, so that `academy courses export` writes it back unchanged; only
+    # export and the course editor read it, so it is loaded when they ask (deferred).
+    source: Mapped[str] = mapped_column(Text, default="", server_default="", deferred=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 

@@ -3,7 +3,6 @@ from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
-from sqlalchemy.orm import defer
 
 from academy.core.cache import versioned_cache
 from academy.courses.models import LANGUAGES, Course, Module, ModuleContent
@@ -139,9 +138,7 @@ def catalogue_by_area(user_id=None, filters=None):
     With `filters`, only the courses they admit (and the areas that keep any).
     """
     filters = filters or CatalogueFilters()
-    # course.yml as imported (`source`) is for export only.
-    courses = db.session.scalars(select(Course).options(defer(Course.source))
-                                 .order_by(Course.title_en)).all()
+    courses = db.session.scalars(select(Course).order_by(Course.title_en)).all()
     counts, languages = _lesson_facts(courses)
     enrolled = services.enrolled_course_ids(user_id) if user_id else set()
     progress = services.progress_for_courses(user_id, [c for c in courses if c.id in enrolled])
