@@ -20,10 +20,11 @@ def create_app(config=None):
     init_extensions(app)
     register_blueprints(app)
     register_commands(app)
-    from academy.core import assets, chrome, security_log, web
+    from academy.core import assets, chrome, fragments, security_log, web
 
     security_log.init_app(app)
     chrome.init_app(app)
+    fragments.init_app(app)
     web.init_app(app)
     assets.init_app(app)
     return app

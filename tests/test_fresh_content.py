@@ -1,6 +1,6 @@
-"""No stale content (issue #12): a module or glossary change imported while a multi-worker
-gunicorn server runs (with gunicorn.conf.py and its per-process caches) shows at once, on
-every worker."""
+"""No stale content (issue #12): a module, course or glossary change imported while a
+multi-worker gunicorn server runs (with gunicorn.conf.py and its per-process caches and kept
+template fragments) shows at once, on every worker."""
 import http.cookiejar
 import os
 import subprocess
@@ -75,8 +75,9 @@ def sign_in(base):
 
 
 def pages(opener, base):
-    """The lesson, course and glossary pages, each fetched REQUESTS times."""
-    urls = ["/courses/sample-course/first-steps/", "/courses/sample-course/", "/glossary"]
+    """The lesson, course, glossary and catalogue pages, each fetched REQUESTS times."""
+    urls = ["/courses/sample-course/first-steps/", "/courses/sample-course/", "/glossary",
+            "/courses/"]
     return [opener.open(base + url).read().decode() for url in urls for _ in range(REQUESTS)]
 
 
@@ -88,6 +89,7 @@ def test_an_import_shows_at_once_on_every_worker(server):
     before = pages(opener, base)  # every worker has cached the outline, the text, the glossary
     assert all("Rosetta" not in page for page in before)
     assert all("Who is a refugee" in page for page in before[:REQUESTS])
+    assert all("A small course used by the test suite." in page for page in before[-REQUESTS:])
     module = library / "sample-course" / "01-first-steps" / "en.md"
     text = module.read_text(encoding="utf-8")
     module.write_text(text.replace("title: First steps in international protection",
@@ -97,12 +99,17 @@ def test_an_import_shows_at_once_on_every_worker(server):
     glossary = library / "glossary.yml"
     glossary.write_text(glossary.read_text(encoding="utf-8").replace(
         "term: principle of non-refoulement", "term: Rosetta term"), encoding="utf-8")
+    course_yml = library / "sample-course" / "course.yml"
+    course_yml.write_text(course_yml.read_text(encoding="utf-8").replace(
+        "A small course used by the test suite.", "A small Rosetta course."), encoding="utf-8")
     with app.app_context():
         import_library(library)
         db.engine.dispose()
-    lesson, course, glossary_pages = (pages(opener, base)[i * REQUESTS:(i + 1) * REQUESTS]
-                                      for i in range(3))
+    lesson, course, glossary_pages, catalogue = (
+        pages(opener, base)[i * REQUESTS:(i + 1) * REQUESTS] for i in range(4))
     assert all("Who is a Rosetta refugee" in page and "First steps with Rosetta" in page
                for page in lesson)
     assert all("First steps with Rosetta" in page for page in course)
     assert all("Rosetta term" in page for page in glossary_pages)
+    assert all("A small Rosetta course." in page for page in catalogue)
+    assert all("A small Rosetta course." in page for page in course)

@@ -2,6 +2,7 @@
 from functools import lru_cache
 
 from flask import g, has_request_context, request, session
+from flask.globals import _cv_app, _cv_request
 from flask_babel import get_locale, get_translations
 from flask_login import current_user
 from werkzeug.datastructures import LanguageAccept
@@ -51,7 +52,10 @@ def translations():
     state while that locale object stays the same (force_locale sets a new one). Templates call
     gettext dozens of times a page; Flask-Babel's own lookup costs several context lookups and
     a locale-to-string conversion each time (issue #12)."""
-    state = g.get("_flask_babel") if has_request_context() else None
+    # The context variables behind `request` and `g`, read directly: through the proxies, the
+    # two lookups cost more than the rest of this function.
+    app_context = _cv_app.get(None) if _cv_request.get(None) is not None else None
+    state = app_context.g.__dict__.get("_flask_babel") if app_context is not None else None
     locale = getattr(state, "babel_locale", None)
     if locale is None:
         return get_translations()
