@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 from blinker import Namespace
 from flask_babel import gettext as _
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, selectinload
 
@@ -76,15 +76,20 @@ def get_course(slug):
     return db.session.scalar(select(Course).where(Course.slug == slug))
 
 
+# The statements every learner page runs are built once: building one costs more than
+# running it (issue #12).
+LEARNER_COURSE = (
+    select(Course, Enrolment, CourseCompletion).where(Course.slug == bindparam("slug"))
+    .outerjoin(Enrolment, and_(Enrolment.course_id == Course.id,
+                               Enrolment.user_id == bindparam("user_id")))
+    .outerjoin(CourseCompletion, and_(CourseCompletion.course_id == Course.id,
+                                      CourseCompletion.user_id == bindparam("user_id"))))
+
+
 def learner_course(slug, user_id):
     """(course, the user's enrolment or None, their completion or None) in one query, or None
-    when there is no such course; `user_id` None for a visitor."""
-    row = db.session.execute(
-        select(Course, Enrolment, CourseCompletion).where(Course.slug == slug)
-        .outerjoin(Enrolment, and_(Enrolment.course_id == Course.id,
-                                   Enrolment.user_id == user_id))
-        .outerjoin(CourseCompletion, and_(CourseCompletion.course_id == Course.id,
-                                          CourseCompletion.user_id == user_id))).first()
+    when there is no such course; `user_id` None for a visitor (who has neither)."""
+    row = db.session.execute(LEARNER_COURSE, {"slug": slug, "user_id": user_id}).first()
     return tuple(row) if row is not None else None
 
 
@@ -298,13 +303,17 @@ def _status(module, progress, questions):
                         progress.completed_at if progress else None)
 
 
+PROGRESS_ROWS = select(ModuleProgress).where(
+    ModuleProgress.user_id == bindparam("user_id"),
+    ModuleProgress.module_id.in_(bindparam("module_ids", expanding=True)))
+
+
 def progress_rows(user_id, modules):
     """The user's progress row per module id, for the given modules (one query)."""
     if user_id is None or not modules:
         return {}
-    return {p.module_id: p for p in db.session.scalars(select(ModuleProgress).where(
-        ModuleProgress.user_id == user_id,
-        ModuleProgress.module_id.in_([m.id for m in modules])))}
+    return {p.module_id: p for p in db.session.scalars(
+        PROGRESS_ROWS, {"user_id": user_id, "module_ids": [m.id for m in modules]})}
 
 
 _UNKNOWN = object()
@@ -338,6 +347,10 @@ def neighbours(modules, module):
     return previous, following
 
 
+COMPLETIONS = select(CourseCompletion.course_id, CourseCompletion.completed_at).where(
+    CourseCompletion.user_id == bindparam("user_id"))
+
+
 def progress_for_courses(user_id, courses, completed_ids=None):
     """ProgressCount per course id for `courses` (the ones the user is enrolled in), counted on
     the cached outlines; `completed_ids` (completed_module_ids) when the caller has them."""
@@ -345,9 +358,7 @@ def progress_for_courses(user_id, courses, completed_ids=None):
         return {}
     if completed_ids is None:
         completed_ids = completed_module_ids(user_id)
-    completed = dict(db.session.execute(
-        select(CourseCompletion.course_id, CourseCompletion.completed_at)
-        .where(CourseCompletion.user_id == user_id)).all())
+    completed = dict(db.session.execute(COMPLETIONS, {"user_id": user_id}).all())
     counts = {}
     for course in courses:
         lessons = [m for m in course_outline(course) if m.kind == "lesson"]
@@ -356,23 +367,30 @@ def progress_for_courses(user_id, courses, completed_ids=None):
     return counts
 
 
+COMPLETED_MODULE_IDS = select(ModuleProgress.module_id).where(
+    ModuleProgress.user_id == bindparam("user_id"), ModuleProgress.completed_at.is_not(None))
+ENROLLED_COURSE_IDS = select(Enrolment.course_id).where(Enrolment.user_id == bindparam("user_id"))
+
+
 def completed_module_ids(user_id):
     """Ids of every module the user has completed."""
-    return set(db.session.scalars(select(ModuleProgress.module_id).where(
-        ModuleProgress.user_id == user_id, ModuleProgress.completed_at.is_not(None))))
+    return set(db.session.scalars(COMPLETED_MODULE_IDS, {"user_id": user_id}))
 
 
 def enrolled_course_ids(user_id):
     """Ids of the courses the user is enrolled in."""
-    return set(db.session.scalars(select(Enrolment.course_id).where(Enrolment.user_id == user_id)))
+    return set(db.session.scalars(ENROLLED_COURSE_IDS, {"user_id": user_id}))
+
+
+DASHBOARD_ENROLMENTS = (
+    select(Enrolment).where(Enrolment.user_id == bindparam("user_id"))
+    .order_by(func.coalesce(Enrolment.last_activity_at, Enrolment.created_at).desc())
+    .options(selectinload(Enrolment.course)))
 
 
 def dashboard_enrolments(user_id):
     """The user's enrolments, most recently active first, with their courses and last modules."""
-    return db.session.scalars(
-        select(Enrolment).where(Enrolment.user_id == user_id)
-        .order_by(func.coalesce(Enrolment.last_activity_at, Enrolment.created_at).desc())
-        .options(selectinload(Enrolment.course))).all()
+    return db.session.scalars(DASHBOARD_ENROLMENTS, {"user_id": user_id}).all()
 
 
 @dataclass
