@@ -122,6 +122,27 @@ def test_catalogue_shows_the_signed_in_learners_progress(client, course, learner
     assert '<progress id="progress-sample-course" max="3" value="0">' in html
 
 
+def test_kept_fragments_follow_the_language_and_the_enrolment(client, course, learner):
+    """The catalogue cards and course outline rows are kept per process (core/fragments.py): the
+    same pages asked in turn in English, Russian and English again, before and after enrolling,
+    each show their own language and links."""
+    for lang, title, facts in (("en", "Sample course on asylum basics", "Content valid as of"),
+                               ("ru", "Учебный курс по основам убежища", "Материал актуален на"),
+                               ("en", "Sample course on asylum basics", "Content valid as of")):
+        set_language(client, lang)
+        assert title in page_text(client.get("/courses/"))
+        html = page_text(client.get(SAMPLE))
+        assert title in html and facts in html
+        assert 'href="/courses/sample-course/first-steps/"' not in outline(html)  # not enrolled
+    enrol(client)
+    assert 'href="/courses/sample-course/first-steps/"' in outline(page_text(client.get(SAMPLE)))
+
+
+def outline(html):
+    """The course page's outline list."""
+    return html[html.index('<ol class="outline">'):html.index("</ol>", html.index('"outline"'))]
+
+
 # --- course page -------------------------------------------------------------------------------
 
 def test_course_page_for_anonymous_visitor_offers_sign_in(client, course):
