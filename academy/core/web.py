@@ -29,12 +29,12 @@ class SessionInterface(SecureCookieSessionInterface):
         return super().open_session(app, request)
 
     def save_session(self, app, session, response):
+        if response.cache_control.public:
+            response.headers.remove("Set-Cookie")
+            return
         if not session and not session.modified:  # nothing to write or delete (Flask's own test)
             if session.accessed:
                 response.vary.add("Cookie")
-            return
-        if response.cache_control.public:
-            response.headers.remove("Set-Cookie")
             return
         super().save_session(app, session, response)
 
