@@ -70,10 +70,10 @@ class CatalogueFilters:
         return True
 
 
-def filter_options():
-    """(key, label) pairs for each filter of the catalogue: areas that have courses, languages,
-    durations."""
-    present = set(db.session.scalars(select(Course.thematic_area).distinct()))
+def filter_options(courses):
+    """(key, label) pairs for each filter of the catalogue: areas that have courses (of
+    `courses`, every course), languages, durations."""
+    present = {course.thematic_area for course in courses}
     return {"area": [(key, title) for key, title in THEMATIC_AREAS.items() if key in present],
             "lang": list(LANGUAGE_NAMES.items()),
             "duration": [(key, label) for key, (label, _a, _b) in DURATIONS.items()]}
@@ -132,13 +132,19 @@ def _lesson_facts(courses):
     return _facts.get(tuple((c.id, c.content_hash) for c in courses), build)
 
 
-def catalogue_by_area(user_id=None, filters=None):
+def all_courses():
+    """Every course, by English title."""
+    return db.session.scalars(select(Course).order_by(Course.title_en)).all()
+
+
+def catalogue_by_area(user_id=None, filters=None, courses=None):
     """Areas that have courses, in the official order, each with its courses and their progress.
 
-    With `filters`, only the courses they admit (and the areas that keep any).
+    With `filters`, only the courses they admit (and the areas that keep any); `courses` (from
+    all_courses) when the caller has them.
     """
     filters = filters or CatalogueFilters()
-    courses = db.session.scalars(select(Course).order_by(Course.title_en)).all()
+    courses = all_courses() if courses is None else courses
     counts, languages = _lesson_facts(courses)
     enrolled = services.enrolled_course_ids(user_id) if user_id else set()
     progress = services.progress_for_courses(user_id, [c for c in courses if c.id in enrolled])

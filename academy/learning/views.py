@@ -8,8 +8,8 @@ from academy.core.database import begin_writing
 from academy.core.i18n import current_lang
 from academy.extensions import db
 from academy.learning import outline, services
-from academy.learning.catalogue import (CatalogueFilters, area_title, catalogue_by_area,
-                                       filter_options)
+from academy.learning.catalogue import (CatalogueFilters, all_courses, area_title,
+                                       catalogue_by_area, filter_options)
 from academy.learning.player import module_page_text, player_bar
 from academy.learning.resume import resume_module
 from academy.quizzes import services as quizzes
@@ -43,9 +43,10 @@ def _enrolled_module(slug, module_slug):
 def catalogue():
     """Courses by thematic area with the learner's progress; ?area=, ?lang=, ?duration= filter."""
     filters = CatalogueFilters.from_args(request.args)
+    courses = all_courses()  # one read for the filters' areas and the cards
     return render_template("learning/catalogue.html", filters=filters,
-                           filter_options=filter_options(),
-                           groups=catalogue_by_area(_user_id(), filters))
+                           filter_options=filter_options(courses),
+                           groups=catalogue_by_area(_user_id(), filters, courses))
 
 
 @bp.get("/courses/<slug>/")
