@@ -290,7 +290,7 @@ def record_quiz_result(user_id, module, version_id, score, passed):
               "p_version": version_id}
     db.session.flush()  # the set-based writes below do not go through the unit of work
     progress_id = db.session.execute(fold, params).scalar()
-    if progress_id is None:  # no progress row yet (the quiz is started after opening it)
+    if progress_id is None:  # no progress row (a quiz starts only after one; callers vary)
         _ensure_progress(user_id, module, version_id)
         db.session.flush()
         progress_id = db.session.execute(fold, params).scalar()

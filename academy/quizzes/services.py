@@ -136,7 +136,6 @@ def get_own_attempt(attempt_id, user_id):
                              .options(joinedload(QuizAttempt.module).joinedload(Module.course)))
 
 
-
 @dataclass(frozen=True)
 class SubmissionCourse:
     """What grading needs of the attempt's course (and learning.complete_course_if_due)."""
@@ -190,6 +189,7 @@ def get_submission(attempt_id, user_id):
     course = SubmissionCourse(course_id, pass_mark, content_hash)
     return Submission(id_, user, module_id, version_id, layout, submitted_at,
                       SubmissionModule(module_id, course_id, kind, course))
+
 
 def _open_attempt(user_id, module_id):
     return db.session.scalar(select(QuizAttempt).where(
