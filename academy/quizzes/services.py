@@ -147,6 +147,8 @@ class SubmissionCourse:
 
 @dataclass(frozen=True)
 class SubmissionModule:
+    """What grading needs of the attempt's module (and learning.record_quiz_result)."""
+
     id: int
     course_id: int
     kind: str
