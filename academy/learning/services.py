@@ -4,9 +4,10 @@ from datetime import UTC, datetime, timedelta
 
 from blinker import Namespace
 from flask_babel import gettext as _
-from sqlalchemy import and_, bindparam, func, select
+from sqlalchemy import Integer, and_, bindparam, case, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.orm.util import identity_key
 
 from academy.courses.models import Course, Module, ModuleAsset, ModuleVersion, Question
 from academy.extensions import db
@@ -245,35 +246,99 @@ def mark_module_done(enrolment, module):
     return complete_course_if_due(enrolment.user_id, module.course)
 
 
+# A graded attempt folds into the module's progress in one statement: the best score rises, and
+# a pass completes an opened, not yet completed module at the attempt's version. In an UPDATE
+# every right-hand side reads the row as it was, so the two CASEs agree.
+_progress = ModuleProgress.__table__
+_completes = and_(_progress.c.opened_at.is_not(None), _progress.c.completed_at.is_(None))
+_score = bindparam("p_score", type_=Integer)
+_FOLD_SCORE = (
+    update(_progress)
+    .where(_progress.c.user_id == bindparam("p_user", type_=Integer),
+           _progress.c.module_id == bindparam("p_module", type_=Integer))
+    .values(best_score=case((or_(_progress.c.best_score.is_(None),
+                                 _progress.c.best_score < _score), _score),
+                            else_=_progress.c.best_score))
+    .returning(_progress.c.id))
+_FOLD_PASS = _FOLD_SCORE.values(
+    completed_at=case((_completes, bindparam("p_now", type_=_progress.c.completed_at.type)),
+                      else_=_progress.c.completed_at),
+    version_id=case((_completes, bindparam("p_version", type_=Integer)),
+                    else_=_progress.c.version_id))
+# Activity moves on an enrolment that has some already; the first activity takes the ORM path,
+# which sends `enrolment_started`.
+_enrolment = Enrolment.__table__
+_TOUCH_ENROLMENT = (
+    update(_enrolment)
+    .where(_enrolment.c.user_id == bindparam("e_user", type_=Integer),
+           _enrolment.c.course_id == bindparam("e_course", type_=Integer),
+           _enrolment.c.last_activity_at.is_not(None))
+    .values(last_activity_at=bindparam("e_now", type_=_enrolment.c.last_activity_at.type))
+    .returning(_enrolment.c.id))
+
+
+def _expire_loaded(model, row_id, names):
+    """Expire `names` of the `model` row if the session holds it: a set-based write bypassed it."""
+    loaded = db.session.identity_map.get(identity_key(model, row_id))
+    if loaded is not None:
+        db.session.expire(loaded, names)
+
+
 def record_quiz_result(user_id, module, version_id, score, passed):
-    """Fold a graded attempt into the module's progress; returns a new CourseCompletion or None."""
-    progress = _ensure_progress(user_id, module, version_id)
-    progress.best_score = max(progress.best_score or 0, score)
-    if passed and progress.opened_at is not None and progress.completed_at is None:
-        progress.completed_at = utcnow()
-        progress.version_id = version_id
-    enrolment = get_enrolment(user_id, module.course_id)
-    starts = enrolment is not None and enrolment.last_activity_at is None
-    if enrolment is not None:
-        enrolment.last_activity_at = utcnow()
-    db.session.flush()
-    if starts:
-        enrolment_started.send(module, enrolment=enrolment)
+    """Fold a graded attempt into the module's progress; returns a new CourseCompletion or None.
+
+    `module` needs `id`, `course_id` and `course` (see complete_course_if_due).
+    """
+    now = utcnow()
+    fold = _FOLD_PASS if passed else _FOLD_SCORE
+    params = {"p_user": user_id, "p_module": module.id, "p_score": score, "p_now": now,
+              "p_version": version_id}
+    db.session.flush()  # the set-based writes below do not go through the unit of work
+    progress_id = db.session.execute(fold, params).scalar()
+    if progress_id is None:  # no progress row (a quiz starts only after one; callers vary)
+        _ensure_progress(user_id, module, version_id)
+        db.session.flush()
+        progress_id = db.session.execute(fold, params).scalar()
+    _expire_loaded(ModuleProgress, progress_id, ["best_score", "completed_at", "version_id"])
+    touched = db.session.execute(_TOUCH_ENROLMENT, {"e_user": user_id, "e_course": module.course_id,
+                                                    "e_now": now}).scalar()
+    if touched is not None:
+        _expire_loaded(Enrolment, touched, ["last_activity_at"])
+    else:
+        enrolment = get_enrolment(user_id, module.course_id)
+        if enrolment is not None:
+            starts = enrolment.last_activity_at is None
+            enrolment.last_activity_at = now
+            db.session.flush()
+            if starts:
+                enrolment_started.send(module, enrolment=enrolment)
     return complete_course_if_due(user_id, module.course)
 
 
+_COMPLETED_COUNT = (
+    select(func.count(_progress.c.id))
+    .where(_progress.c.user_id == bindparam("user_id", type_=Integer),
+           _progress.c.module_id.in_(bindparam("module_ids", expanding=True, type_=Integer)),
+           _progress.c.completed_at.is_not(None)))
+
+
 def complete_course_if_due(user_id, course):
-    """Record the course completion when every lesson and the final are complete (DESIGN §4)."""
+    """Record the course completion when every lesson and the final are complete (DESIGN §4).
+
+    `course` may be a Course or any object with its `id` and `content_hash` (the grading path
+    reads them with the attempt); the Course row is loaded only when the course completes.
+    """
     lessons, final = split_modules(course_modules(course))
     required = [m.id for m in lessons] + ([final.id] if final else [])
     if not lessons:
         return None
-    completed = db.session.scalar(
-        select(func.count(ModuleProgress.id))
-        .where(ModuleProgress.user_id == user_id, ModuleProgress.module_id.in_(required),
-               ModuleProgress.completed_at.is_not(None)))
+    db.session.flush()  # the count below reads progress rows the caller may have changed
+    completed = db.session.execute(_COMPLETED_COUNT,
+                                   {"user_id": user_id, "module_ids": required}).scalar()
     if completed < len(required) or get_completion(user_id, course.id) is not None:
         return None
+    if not isinstance(course, Course):
+        course = db.session.get(Course, course.id)
     try:
         with db.session.begin_nested():
             completion = CourseCompletion(user_id=user_id, course_id=course.id,

@@ -6,12 +6,13 @@ from datetime import UTC, datetime, timedelta
 
 from flask_babel import format_datetime
 from flask_babel import gettext as _
-from sqlalchemy import case, func, insert, select, update
+from sqlalchemy import Integer, bindparam, case, func, insert, inspect, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer, joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from academy.core.cache import versioned_cache
-from academy.courses.models import Module, ModuleVersion, Option, Question
+from academy.courses.models import Course, Module, ModuleVersion, Option, Question
 from academy.extensions import db
 from academy.learning import services as learning
 from academy.quizzes.models import AttemptAnswer, QuizAttempt
@@ -133,6 +134,63 @@ def get_own_attempt(attempt_id, user_id):
     return db.session.scalar(select(QuizAttempt).where(QuizAttempt.id == attempt_id,
                                                        QuizAttempt.user_id == user_id)
                              .options(joinedload(QuizAttempt.module).joinedload(Module.course)))
+
+
+@dataclass(frozen=True)
+class SubmissionCourse:
+    """What grading needs of the attempt's course (and learning.complete_course_if_due)."""
+
+    id: int
+    pass_mark: int
+    content_hash: str
+
+
+@dataclass(frozen=True)
+class SubmissionModule:
+    """What grading needs of the attempt's module (and learning.record_quiz_result)."""
+
+    id: int
+    course_id: int
+    kind: str
+    course: SubmissionCourse
+
+
+@dataclass(frozen=True)
+class Submission:
+    """An attempt as submitting it needs it: plain values, no ORM rows to load or flush."""
+
+    id: int
+    user_id: int
+    module_id: int
+    version_id: int
+    layout: list
+    submitted_at: datetime | None
+    module: SubmissionModule
+
+
+_attempts = QuizAttempt.__table__
+_modules = Module.__table__
+_courses = Course.__table__
+_SUBMISSION = (
+    select(_attempts.c.id, _attempts.c.user_id, _attempts.c.module_id, _attempts.c.version_id,
+           _attempts.c.layout, _attempts.c.submitted_at, _modules.c.kind, _modules.c.course_id,
+           _courses.c.pass_mark, _courses.c.content_hash)
+    .join_from(_attempts, _modules, _modules.c.id == _attempts.c.module_id)
+    .join(_courses, _courses.c.id == _modules.c.course_id)
+    .where(_attempts.c.id == bindparam("a_id", type_=Integer),
+           _attempts.c.user_id == bindparam("a_user", type_=Integer)))
+
+
+def get_submission(attempt_id, user_id):
+    """The attempt as a Submission if it belongs to `user_id`, else None (one statement)."""
+    row = db.session.execute(_SUBMISSION, {"a_id": attempt_id, "a_user": user_id}).first()
+    if row is None:
+        return None
+    (id_, user, module_id, version_id, layout, submitted_at, kind, course_id, pass_mark,
+     content_hash) = row
+    course = SubmissionCourse(course_id, pass_mark, content_hash)
+    return Submission(id_, user, module_id, version_id, layout, submitted_at,
+                      SubmissionModule(module_id, course_id, kind, course))
 
 
 def _open_attempt(user_id, module_id):
@@ -337,17 +395,19 @@ def parse_answers(attempt, form):
     return selections
 
 
-def submit_attempt(attempt, selections):
-    """Grade the attempt once: claim it atomically, record answers, score, progress, completion."""
-    now = learning.utcnow()
-    # The claim is the idempotency guard: of two parallel submissions only one changes the row.
-    claimed = db.session.execute(
-        update(QuizAttempt)
-        .where(QuizAttempt.id == attempt.id, QuizAttempt.submitted_at.is_(None))
-        .values(submitted_at=now)
-        .execution_options(synchronize_session=False)).rowcount
-    if claimed != 1:
-        return GradeResult(claimed=False)
+# The claim is the idempotency guard: of two parallel submissions only one changes the row. It
+# records the grade in the same statement (computed before, from the cached answer key).
+_CLAIM = (update(_attempts)
+          .where(_attempts.c.id == bindparam("a_id", type_=Integer),
+                 _attempts.c.submitted_at.is_(None))
+          .values(submitted_at=bindparam("a_now", type_=_attempts.c.submitted_at.type),
+                  score=bindparam("a_score", type_=Integer),
+                  passed=bindparam("a_passed", type_=_attempts.c.passed.type)))
+_INSERT_ANSWERS = insert(AttemptAnswer.__table__)
+
+
+def grade(attempt, selections):
+    """(score, passed, answer rows) of the attempt for `selections`; writes nothing."""
     key = answer_key(attempt)
     right = 0
     answers = []
@@ -358,17 +418,34 @@ def submit_attempt(attempt, selections):
         right += correct
         answers.append({"attempt_id": attempt.id, "question_id": question_id,
                         "selected_option_ids": sorted(chosen), "correct": correct})
-    # One statement for all the answers (executemany), in the same transaction.
-    db.session.execute(insert(AttemptAnswer), answers)
     total = len(attempt.layout)
-    pass_mark = attempt.module.course.pass_mark
-    attempt.submitted_at = now
-    attempt.score = right * 100 // total
     # Compare exactly rather than the rounded score: 2 of 3 is not 67 %.
-    attempt.passed = right * 100 >= pass_mark * total
-    db.session.flush()
+    passed = right * 100 >= attempt.module.course.pass_mark * total
+    return right * 100 // total, passed, answers
+
+
+def submit_attempt(attempt, selections):
+    """Grade the attempt once: claim it atomically, record answers, score, progress, completion.
+
+    `attempt` is a QuizAttempt or a Submission (get_submission).
+    """
+    now = learning.utcnow()
+    score, passed, answers = grade(attempt, selections)
+    db.session.flush()  # the set-based writes below do not go through the unit of work
+    claimed = db.session.execute(_CLAIM, {"a_id": attempt.id, "a_now": now, "a_score": score,
+                                          "a_passed": passed}).rowcount
+    if claimed != 1:
+        return GradeResult(claimed=False)
+    # One statement for all the answers (executemany), in the same transaction.
+    db.session.execute(_INSERT_ANSWERS, answers)
+    if isinstance(attempt, QuizAttempt):
+        # The loaded attempt shows what was written, without reading it back.
+        for name, value in (("submitted_at", now), ("score", score), ("passed", passed)):
+            set_committed_value(attempt, name, value)
+        if "answers" in inspect(attempt).dict:
+            db.session.expire(attempt, ["answers"])
     completion = learning.record_quiz_result(attempt.user_id, attempt.module, attempt.version_id,
-                                             attempt.score, attempt.passed)
+                                             score, passed)
     return GradeResult(claimed=True, completion=completion)
 
 

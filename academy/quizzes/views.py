@@ -72,33 +72,41 @@ def save(attempt_id):
 @login_required
 def attempt(attempt_id):
     """The quiz form while the attempt is open; its review once submitted."""
-    attempt = services.get_own_attempt(attempt_id, current_user.id) or abort(404)
     if request.method == "POST":
-        if attempt.submitted_at is not None:
-            return redirect(url_for("quizzes.attempt", attempt_id=attempt.id))
-        try:
-            selections = services.parse_answers(attempt, request.form)
-        except services.InvalidAnswer as error:
-            db.session.rollback()
-            return _quiz_page(attempt, error=str(error)), 400
-        if not any(selections.values()):
-            # An empty form is a slip (a stray click), not an answer: it must not use an attempt.
-            db.session.rollback()
-            flash(_("You have not answered any question yet, so nothing was recorded. "
-                    "Choose your answers, then submit them."), "error")
-            return redirect(url_for("quizzes.attempt", attempt_id=attempt.id))
-        result = services.submit_attempt(attempt, selections)
-        if not result.claimed:
-            # Someone else (a double click, a parallel request) already submitted it.
-            db.session.rollback()
-            return redirect(url_for("quizzes.attempt", attempt_id=attempt_id))
-        db.session.commit()
-        if result.completion is not None:
-            flash(_("Congratulations! You have completed the course."), "success")
-        return redirect(url_for("quizzes.attempt", attempt_id=attempt_id))
+        return _submit(attempt_id, current_user.id)
+    attempt = services.get_own_attempt(attempt_id, current_user.id) or abort(404)
     if attempt.submitted_at is None:
         return _quiz_page(attempt)
     return _review_page(attempt)
+
+
+def _submit(attempt_id, user_id):
+    """Grade the submitted answers once, then show the review."""
+    here = url_for("quizzes.attempt", attempt_id=attempt_id)
+    # The attempt as plain values: grading reads them and writes set-based statements.
+    attempt = services.get_submission(attempt_id, user_id) or abort(404)
+    if attempt.submitted_at is not None:
+        return redirect(here)
+    try:
+        selections = services.parse_answers(attempt, request.form)
+    except services.InvalidAnswer as error:
+        db.session.rollback()
+        return _quiz_page(services.get_own_attempt(attempt_id, user_id), error=str(error)), 400
+    if not any(selections.values()):
+        # An empty form is a slip (a stray click), not an answer: it must not use an attempt.
+        db.session.rollback()
+        flash(_("You have not answered any question yet, so nothing was recorded. "
+                "Choose your answers, then submit them."), "error")
+        return redirect(here)
+    result = services.submit_attempt(attempt, selections)
+    if not result.claimed:
+        # Someone else (a double click, a parallel request) already submitted it.
+        db.session.rollback()
+        return redirect(here)
+    db.session.commit()
+    if result.completion is not None:
+        flash(_("Congratulations! You have completed the course."), "success")
+    return redirect(here)
 
 
 def _quiz_page(attempt, error=None):
