@@ -146,8 +146,9 @@ def catalogue_by_area(user_id=None, filters=None, courses=None):
     filters = filters or CatalogueFilters()
     courses = all_courses() if courses is None else courses
     counts, languages = _lesson_facts(courses)
-    enrolled = services.enrolled_course_ids(user_id) if user_id else set()
-    progress = services.progress_for_courses(user_id, [c for c in courses if c.id in enrolled])
+    enrolled = services.enrolment_completions(user_id) if user_id else {}
+    progress = services.progress_for_courses(user_id, [c for c in courses if c.id in enrolled],
+                                             completions=enrolled)
     groups = {key: AreaGroup(key, title) for key, title in THEMATIC_AREAS.items()}
     for course in courses:
         course_langs = languages.get(course.id, LANGUAGES if not counts.get(course.id) else ())

@@ -6,7 +6,7 @@ from blinker import Namespace
 from flask_babel import gettext as _
 from sqlalchemy import Integer, and_, bindparam, case, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.orm import aliased, joinedload, selectinload
 from sqlalchemy.orm.util import identity_key
 
 from academy.courses.models import Course, Module, ModuleAsset, ModuleVersion, Question
@@ -416,14 +416,16 @@ COMPLETIONS = select(CourseCompletion.course_id, CourseCompletion.completed_at).
     CourseCompletion.user_id == bindparam("user_id"))
 
 
-def progress_for_courses(user_id, courses, completed_ids=None):
+def progress_for_courses(user_id, courses, completed_ids=None, completions=None):
     """ProgressCount per course id for `courses` (the ones the user is enrolled in), counted on
-    the cached outlines; `completed_ids` (completed_module_ids) when the caller has them."""
+    the cached outlines; `completed_ids` (completed_module_ids) and `completions` ({course id:
+    completion time}, as enrolment_completions) when the caller has them."""
     if not courses:
         return {}
     if completed_ids is None:
         completed_ids = completed_module_ids(user_id)
-    completed = dict(db.session.execute(COMPLETIONS, {"user_id": user_id}).all())
+    completed = completions if completions is not None else dict(
+        db.session.execute(COMPLETIONS, {"user_id": user_id}).all())
     counts = {}
     for course in courses:
         lessons = [m for m in course_outline(course) if m.kind == "lesson"]
@@ -434,7 +436,11 @@ def progress_for_courses(user_id, courses, completed_ids=None):
 
 COMPLETED_MODULE_IDS = select(ModuleProgress.module_id).where(
     ModuleProgress.user_id == bindparam("user_id"), ModuleProgress.completed_at.is_not(None))
-ENROLLED_COURSE_IDS = select(Enrolment.course_id).where(Enrolment.user_id == bindparam("user_id"))
+ENROLMENT_COMPLETIONS = (
+    select(Enrolment.course_id, CourseCompletion.completed_at)
+    .outerjoin(CourseCompletion, and_(CourseCompletion.user_id == Enrolment.user_id,
+                                      CourseCompletion.course_id == Enrolment.course_id))
+    .where(Enrolment.user_id == bindparam("user_id")))
 
 
 def completed_module_ids(user_id):
@@ -442,15 +448,16 @@ def completed_module_ids(user_id):
     return set(db.session.scalars(COMPLETED_MODULE_IDS, {"user_id": user_id}))
 
 
-def enrolled_course_ids(user_id):
-    """Ids of the courses the user is enrolled in."""
-    return set(db.session.scalars(ENROLLED_COURSE_IDS, {"user_id": user_id}))
+def enrolment_completions(user_id):
+    """{course id: when the user completed it, or None} for every course they are enrolled in
+    (one query)."""
+    return dict(db.session.execute(ENROLMENT_COMPLETIONS, {"user_id": user_id}).all())
 
 
 DASHBOARD_ENROLMENTS = (
     select(Enrolment).where(Enrolment.user_id == bindparam("user_id"))
     .order_by(func.coalesce(Enrolment.last_activity_at, Enrolment.created_at).desc())
-    .options(selectinload(Enrolment.course)))
+    .options(joinedload(Enrolment.course)))
 
 
 def dashboard_enrolments(user_id):

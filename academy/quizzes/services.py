@@ -202,25 +202,29 @@ def _open_attempt(user_id, module_id):
 SHOWN_ATTEMPTS = 10  # the newest attempts listed with the quiz; the rest are summarised
 
 
+# One statement, whatever the number of attempts: the newest rows, with the count of all
+# submitted attempts and whether one passed computed over the whole set (window functions). The
+# summary shows dates and scores: the attempts' JSON (layout, saved answers) stays out. Every
+# module page runs it: it is built once.
+_SUMMARY = (
+    select(QuizAttempt, func.count(QuizAttempt.submitted_at).over(),
+           func.max(case((QuizAttempt.passed.is_(True) & QuizAttempt.submitted_at.is_not(None),
+                          1), else_=0)).over())
+    .options(defer(QuizAttempt.layout), defer(QuizAttempt.draft))
+    .where(QuizAttempt.user_id == bindparam("user_id"),
+           QuizAttempt.module_id == bindparam("module_id"))
+    .order_by(QuizAttempt.submitted_at.is_(None).desc(), QuizAttempt.submitted_at.desc(),
+              QuizAttempt.id.desc()))
+# The open attempt (at most one) sorts first, so one more row than shown is enough.
+_SUMMARY_SHOWN = _SUMMARY.limit(SHOWN_ATTEMPTS + 1)
+
+
 def quiz_summary(user_id, module, course, shown=SHOWN_ATTEMPTS):
     """Submitted attempts (the newest `shown` of them, newest first; None: all), their number,
     whether one passed, the open attempt, the limit, the wait and the lock."""
-    # One statement, whatever the number of attempts: the newest rows, with the count of all
-    # submitted attempts and whether one passed computed over the whole set (window functions).
-    used_all = func.count(QuizAttempt.submitted_at).over()
-    passed_all = func.max(case(
-        (QuizAttempt.passed.is_(True) & QuizAttempt.submitted_at.is_not(None), 1),
-        else_=0)).over()
-    # The summary shows dates and scores: the attempts' JSON (layout, saved answers) stays out.
-    query = (select(QuizAttempt, used_all, passed_all)
-             .options(defer(QuizAttempt.layout), defer(QuizAttempt.draft))
-             .where(QuizAttempt.user_id == user_id, QuizAttempt.module_id == module.id)
-             .order_by(QuizAttempt.submitted_at.is_(None).desc(),
-                       QuizAttempt.submitted_at.desc(), QuizAttempt.id.desc()))
-    if shown is not None:
-        # The open attempt (at most one) sorts first, so one more row than shown is enough.
-        query = query.limit(shown + 1)
-    rows = db.session.execute(query).all()
+    query = (_SUMMARY if shown is None else _SUMMARY_SHOWN if shown == SHOWN_ATTEMPTS
+             else _SUMMARY.limit(shown + 1))
+    rows = db.session.execute(query, {"user_id": user_id, "module_id": module.id}).all()
     open_attempt = next((a for a, _u, _p in rows if a.submitted_at is None), None)
     submitted = [a for a, _u, _p in rows if a.submitted_at is not None][:shown]
     used, passed = (rows[0][1], bool(rows[0][2])) if rows else (0, False)
