@@ -56,6 +56,10 @@ def init_app(app):
         if _is_static(request.endpoint):
             # Only what academy.core.static_files leaves to Flask (a Range request) gets here.
             _cache_if_versioned(response)
+        elif "Content-Encoding" in response.headers:
+            # Compressed by its view (the verification page keeps its compressed bytes): all
+            # Flask-Compress would do is name the header the encoding was chosen by.
+            response.vary.add("Accept-Encoding")
         elif request.headers.get("Sec-Fetch-Site", "none") in COMPRESSED_FETCH_SITES:
             response = compress.after_request(response)
         return response

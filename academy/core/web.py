@@ -29,7 +29,9 @@ class SessionInterface(SecureCookieSessionInterface):
         return super().open_session(app, request)
 
     def save_session(self, app, session, response):
-        if response.cache_control.public:
+        # (The header is parsed only when it may say "public": parsing it costs more than this.)
+        if "public" in response.headers.get("Cache-Control", "") and \
+                response.cache_control.public:
             response.headers.remove("Set-Cookie")
             return
         if not session and not session.modified:  # nothing to write or delete (Flask's own test)
