@@ -183,3 +183,15 @@ def test_migrations_downgrade_to_base_and_up_again_on_sqlite(tmp_path):
     assert _drift(app) == []
     with app.app_context():
         db.engine.dispose()
+
+
+def test_templates_compile_once_before_the_workers_fork(app):
+    """gunicorn.conf.py's when_ready compiles every template in the master (core/preload.py):
+    all of them compile, and a worker finds each one already compiled."""
+    from academy.core.preload import compile_templates
+
+    count = compile_templates(app)
+    assert count >= 50
+    compiled = {template.name for template in app.jinja_env.cache.values()}
+    assert {"base.html", "learning/module.html", "certificates/verify.html"} <= compiled
+    assert app.jinja_env.get_template("base.html") is app.jinja_env.get_template("base.html")
