@@ -35,7 +35,8 @@ def when_ready(server):
     """In the master, with the app preloaded: compile its templates once for every worker (a
     worker compiling its own costs its first pages about half a second in all)."""
     app = getattr(server.app, "callable", None)
-    if app is not None and hasattr(app, "jinja_env"):
+    # Only for the Academy (already imported by the preload): never load it into another app.
+    if getattr(app, "import_name", None) == "academy":
         from academy.core.preload import compile_templates
 
         server.log.info("compiled %d templates", compile_templates(app))
