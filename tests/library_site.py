@@ -40,6 +40,7 @@ def _seed(site):
     from academy.courses.models import Course
     from academy.extensions import db
     from academy.learning import services as learning
+    from academy.quizzes import grading
     from academy.quizzes import services as quizzes
 
     courses = db.session.scalars(db.select(Course).order_by(Course.slug)).all()
@@ -59,7 +60,7 @@ def _seed(site):
             learning.record_module_opened(enrolment, module)
         submitted = quizzes.start_attempt(user.id, lessons[1], course, lang)
         # The first option of every question: some right, some wrong, as a real review shows.
-        quizzes.submit_attempt(submitted, {item["question_id"]: {item["option_ids"][0]}
+        grading.submit_attempt(submitted, {item["question_id"]: {item["option_ids"][0]}
                                            for item in submitted.layout})
         site.review[lang] = f"/attempts/{submitted.id}/"
         opened = quizzes.start_attempt(user.id, lessons[0], course, lang)

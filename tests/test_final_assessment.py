@@ -418,6 +418,7 @@ def test_final_rules_on_postgresql(postgres_url):
     from academy.auth.services import create_user
     from academy.courses.services import import_library
     from academy.learning import services as learning
+    from academy.quizzes import grading
     from academy.quizzes import services as quizzes
     from tests.course_fixtures import SAMPLE_LIBRARY
 
@@ -446,7 +447,7 @@ def test_final_rules_on_postgresql(postgres_url):
             db.session.commit()
             assert quizzes.draft_selections(attempt) == {
                 first["question_id"]: {first["option_ids"][0]}}
-            quizzes.submit_attempt(attempt, quizzes.draft_selections(attempt))
+            grading.submit_attempt(attempt, quizzes.draft_selections(attempt))
             db.session.commit()
             summary = quizzes.quiz_summary(user.id, final, course)
             assert summary.remaining == 2 and summary.waiting and not summary.can_start

@@ -9,6 +9,7 @@ from academy.courses.models import Module
 from academy.extensions import db
 from academy.learning import services as learning
 from academy.learning.models import CourseCompletion, Enrolment, ModuleProgress
+from academy.quizzes import grading
 from academy.quizzes import services as quizzes
 from academy.quizzes.models import AttemptAnswer, QuizAttempt
 from academy.reports.models import ReportSummary
@@ -139,8 +140,8 @@ def test_grading_in_one_transaction_shows_the_written_values_on_loaded_rows(app,
         opened_activity = enrolment.last_activity_at
         attempt = quizzes.start_attempt(user.id, module, course_row, "en")
         assert attempt.answers == []
-        right = quizzes.answer_key(attempt)
-        result = quizzes.submit_attempt(attempt, {item["question_id"]: set(
+        right = grading.answer_key(attempt)
+        result = grading.submit_attempt(attempt, {item["question_id"]: set(
             right[item["question_id"]].correct) for item in attempt.layout})
         assert result.claimed and result.completion is None
         assert attempt.submitted_at is not None and (attempt.score, attempt.passed) == (100, True)
@@ -148,7 +149,7 @@ def test_grading_in_one_transaction_shows_the_written_values_on_loaded_rows(app,
         assert all(answer.correct for answer in attempt.answers)
         assert progress.best_score == 100 and progress.completed_at is not None
         assert quizzes.as_utc(enrolment.last_activity_at) >= quizzes.as_utc(opened_activity)
-        assert not quizzes.submit_attempt(attempt, {}).claimed  # graded once
+        assert not grading.submit_attempt(attempt, {}).claimed  # graded once
         summary = quizzes.quiz_summary(user.id, module, course_row)
         assert summary.used == 1 and summary.passed and summary.open_attempt is None
         db.session.rollback()
@@ -165,14 +166,14 @@ def test_a_missing_progress_row_is_created_with_the_score_but_not_completed(app,
         attempt = quizzes.start_attempt(user.id, module, course_row, "en")
         db.session.commit()
         db.session.execute(ModuleProgress.__table__.delete())
-        submission = quizzes.get_submission(attempt.id, user.id)
-        right = quizzes.answer_key(submission)
-        result = quizzes.submit_attempt(submission, {item["question_id"]: set(
+        submission = grading.get_submission(attempt.id, user.id)
+        right = grading.answer_key(submission)
+        result = grading.submit_attempt(submission, {item["question_id"]: set(
             right[item["question_id"]].correct) for item in submission.layout})
         db.session.commit()
         assert result.claimed
         progress = learning.get_progress(user.id, module.id)
         assert progress.best_score == 100 and progress.opened_at is None
         assert progress.completed_at is None  # passing counts only for an opened module
-        assert quizzes.get_submission(attempt.id, user.id).submitted_at is not None
-        assert quizzes.get_submission(attempt.id, user.id + 1) is None
+        assert grading.get_submission(attempt.id, user.id).submitted_at is not None
+        assert grading.get_submission(attempt.id, user.id + 1) is None

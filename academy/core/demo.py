@@ -58,6 +58,7 @@ def _pass_module(user_id, module, course):
     """Open the module and pass its quiz with the right answers (or mark it done)."""
     from academy.courses.models import Option
     from academy.learning import services as learning
+    from academy.quizzes import grading
     from academy.quizzes import services as quizzes
 
     enrolment = learning.get_enrolment(user_id, course.id)
@@ -69,7 +70,7 @@ def _pass_module(user_id, module, course):
     correct = {option.id for option in db.session.scalars(db.select(Option).where(
         Option.id.in_([i for item in attempt.layout for i in item["option_ids"]]),
         Option.is_correct.is_(True)))}
-    quizzes.submit_attempt(attempt, {item["question_id"]: set(item["option_ids"]) & correct
+    grading.submit_attempt(attempt, {item["question_id"]: set(item["option_ids"]) & correct
                                      for item in attempt.layout})
 
 

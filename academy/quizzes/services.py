@@ -1,35 +1,26 @@
-"""Quiz attempts: start, answer checking, grading in one transaction, review."""
+"""Quiz attempts: start, the summary on the module page, drafts, review (submitting and
+grading: grading.py)."""
 import random
-import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from flask_babel import format_datetime
 from flask_babel import gettext as _
-from sqlalchemy import Integer, bindparam, case, func, insert, inspect, select, update
+from sqlalchemy import bindparam, case, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer, joinedload, selectinload
-from sqlalchemy.orm.attributes import set_committed_value
 
-from academy.core.cache import versioned_cache
-from academy.courses.models import Course, Module, ModuleVersion, Option, Question
+from academy.courses.models import Module, ModuleVersion, Option, Question
 from academy.extensions import db
 from academy.learning import services as learning
-from academy.quizzes.models import AttemptAnswer, QuizAttempt
+from academy.quizzes.models import QuizAttempt
 
 # Option order and the final draw must not be predictable from earlier attempts.
 _random = random.SystemRandom()
-_ANSWER_FIELD = re.compile(r"^q(\d+)$")
-# A module version's questions never change: its answer key is read once per process.
-_answer_keys = versioned_cache(256)
 
 
 class QuizError(Exception):
     """The learner may not start this quiz now; the message says why."""
-
-
-class InvalidAnswer(Exception):
-    """A submitted form that does not fit the attempt (forged or stale); nothing is written."""
 
 
 @dataclass
@@ -122,75 +113,12 @@ class ReviewItem:
     answered: bool = True
 
 
-@dataclass
-class GradeResult:
-    claimed: bool
-    completion: object = None
-
-
 def get_own_attempt(attempt_id, user_id):
     """The attempt if it belongs to `user_id`, else None: others' attempts do not exist for them.
     Its module and course come in the same query."""
     return db.session.scalar(select(QuizAttempt).where(QuizAttempt.id == attempt_id,
                                                        QuizAttempt.user_id == user_id)
                              .options(joinedload(QuizAttempt.module).joinedload(Module.course)))
-
-
-@dataclass(frozen=True)
-class SubmissionCourse:
-    """What grading needs of the attempt's course (and learning.complete_course_if_due)."""
-
-    id: int
-    pass_mark: int
-    content_hash: str
-
-
-@dataclass(frozen=True)
-class SubmissionModule:
-    """What grading needs of the attempt's module (and learning.record_quiz_result)."""
-
-    id: int
-    course_id: int
-    kind: str
-    course: SubmissionCourse
-
-
-@dataclass(frozen=True)
-class Submission:
-    """An attempt as submitting it needs it: plain values, no ORM rows to load or flush."""
-
-    id: int
-    user_id: int
-    module_id: int
-    version_id: int
-    layout: list
-    submitted_at: datetime | None
-    module: SubmissionModule
-
-
-_attempts = QuizAttempt.__table__
-_modules = Module.__table__
-_courses = Course.__table__
-_SUBMISSION = (
-    select(_attempts.c.id, _attempts.c.user_id, _attempts.c.module_id, _attempts.c.version_id,
-           _attempts.c.layout, _attempts.c.submitted_at, _modules.c.kind, _modules.c.course_id,
-           _courses.c.pass_mark, _courses.c.content_hash)
-    .join_from(_attempts, _modules, _modules.c.id == _attempts.c.module_id)
-    .join(_courses, _courses.c.id == _modules.c.course_id)
-    .where(_attempts.c.id == bindparam("a_id", type_=Integer),
-           _attempts.c.user_id == bindparam("a_user", type_=Integer)))
-
-
-def get_submission(attempt_id, user_id):
-    """The attempt as a Submission if it belongs to `user_id`, else None (one statement)."""
-    row = db.session.execute(_SUBMISSION, {"a_id": attempt_id, "a_user": user_id}).first()
-    if row is None:
-        return None
-    (id_, user, module_id, version_id, layout, submitted_at, kind, course_id, pass_mark,
-     content_hash) = row
-    course = SubmissionCourse(course_id, pass_mark, content_hash)
-    return Submission(id_, user, module_id, version_id, layout, submitted_at,
-                      SubmissionModule(module_id, course_id, kind, course))
 
 
 def _open_attempt(user_id, module_id):
@@ -315,35 +243,6 @@ def _questions_by_id(attempt):
     return {question.id: question for question in questions}
 
 
-@dataclass(frozen=True)
-class KeyEntry:
-    """What grading needs of one question: its kind and its correct options."""
-
-    kind: str
-    correct: frozenset
-
-
-def answer_key(attempt):
-    """{question id: KeyEntry} for the questions of the attempt (cached per module version)."""
-    def build():
-        rows = db.session.execute(
-            select(Question.id, Question.kind, Option.id, Option.is_correct)
-            .join(Option, Option.question_id == Question.id)
-            .where(Question.version_id == attempt.version_id)).all()
-        kinds, correct = {}, {}
-        for question_id, kind, option_id, is_correct in rows:
-            kinds[question_id] = kind
-            correct.setdefault(question_id, set())
-            if is_correct:
-                correct[question_id].add(option_id)
-        return {qid: KeyEntry(kinds[qid], frozenset(correct[qid])) for qid in kinds}
-
-    key = _answer_keys.get(attempt.version_id, build)
-    if any(item["question_id"] not in key for item in attempt.layout):
-        raise LookupError(f"attempt {attempt.id} asks questions outside its module version")
-    return key
-
-
 def quiz_items(attempt):
     """(number, question, options in this attempt's order) for the quiz form — no answer key."""
     questions = _questions_by_id(attempt)
@@ -371,86 +270,6 @@ def save_draft(attempt, selections):
 def draft_selections(attempt):
     """{question id: set of option ids} saved so far on the attempt."""
     return {int(question_id): set(ids) for question_id, ids in (attempt.draft or {}).items()}
-
-
-def parse_answers(attempt, form):
-    """The selected option ids per question id; raises InvalidAnswer for anything forged."""
-    layout = {item["question_id"]: (number, set(item["option_ids"]))
-              for number, item in enumerate(attempt.layout, start=1)}
-    for key in form:
-        match = _ANSWER_FIELD.match(key)
-        if key.startswith("q") and (match is None or int(match.group(1)) not in layout):
-            raise InvalidAnswer(_("The form contains an answer to a question that is not part "
-                                  "of this attempt. Reload the quiz and try again."))
-    key = answer_key(attempt)
-    selections = {}
-    for question_id, (number, allowed) in layout.items():
-        raw = form.getlist(f"q{question_id}")
-        try:
-            chosen = {int(value) for value in raw}
-        except ValueError:
-            chosen = None
-        if chosen is None or not chosen <= allowed:
-            raise InvalidAnswer(_("The answer to question %(number)d is not one of its options. "
-                                  "Reload the quiz and try again.", number=number))
-        if key[question_id].kind != "multiple" and len(chosen) > 1:
-            raise InvalidAnswer(_("Question %(number)d takes only one answer.", number=number))
-        selections[question_id] = chosen
-    return selections
-
-
-# The claim is the idempotency guard: of two parallel submissions only one changes the row. It
-# records the grade in the same statement (computed before, from the cached answer key).
-_CLAIM = (update(_attempts)
-          .where(_attempts.c.id == bindparam("a_id", type_=Integer),
-                 _attempts.c.submitted_at.is_(None))
-          .values(submitted_at=bindparam("a_now", type_=_attempts.c.submitted_at.type),
-                  score=bindparam("a_score", type_=Integer),
-                  passed=bindparam("a_passed", type_=_attempts.c.passed.type)))
-_INSERT_ANSWERS = insert(AttemptAnswer.__table__)
-
-
-def grade(attempt, selections):
-    """(score, passed, answer rows) of the attempt for `selections`; writes nothing."""
-    key = answer_key(attempt)
-    right = 0
-    answers = []
-    for item in attempt.layout:
-        question_id = item["question_id"]
-        chosen = selections.get(question_id, set())
-        correct = chosen == key[question_id].correct
-        right += correct
-        answers.append({"attempt_id": attempt.id, "question_id": question_id,
-                        "selected_option_ids": sorted(chosen), "correct": correct})
-    total = len(attempt.layout)
-    # Compare exactly rather than the rounded score: 2 of 3 is not 67 %.
-    passed = right * 100 >= attempt.module.course.pass_mark * total
-    return right * 100 // total, passed, answers
-
-
-def submit_attempt(attempt, selections):
-    """Grade the attempt once: claim it atomically, record answers, score, progress, completion.
-
-    `attempt` is a QuizAttempt or a Submission (get_submission).
-    """
-    now = learning.utcnow()
-    score, passed, answers = grade(attempt, selections)
-    db.session.flush()  # the set-based writes below do not go through the unit of work
-    claimed = db.session.execute(_CLAIM, {"a_id": attempt.id, "a_now": now, "a_score": score,
-                                          "a_passed": passed}).rowcount
-    if claimed != 1:
-        return GradeResult(claimed=False)
-    # One statement for all the answers (executemany), in the same transaction.
-    db.session.execute(_INSERT_ANSWERS, answers)
-    if isinstance(attempt, QuizAttempt):
-        # The loaded attempt shows what was written, without reading it back.
-        for name, value in (("submitted_at", now), ("score", score), ("passed", passed)):
-            set_committed_value(attempt, name, value)
-        if "answers" in inspect(attempt).dict:
-            db.session.expire(attempt, ["answers"])
-    completion = learning.record_quiz_result(attempt.user_id, attempt.module, attempt.version_id,
-                                             score, passed)
-    return GradeResult(claimed=True, completion=completion)
 
 
 def review_level(attempt, summary):

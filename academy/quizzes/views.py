@@ -9,7 +9,7 @@ from academy.certificates.services import current_certificate
 from academy.core.i18n import current_lang, remember_language
 from academy.extensions import db
 from academy.learning import services as learning
-from academy.quizzes import services
+from academy.quizzes import grading, services
 
 bp = Blueprint("quizzes", __name__)
 
@@ -41,8 +41,8 @@ def save(attempt_id):
     attempt = services.get_own_attempt(attempt_id, current_user.id) or abort(404)
     url = url_for("quizzes.attempt", attempt_id=attempt.id)
     try:
-        selections = services.parse_answers(attempt, request.form)
-    except services.InvalidAnswer as error:
+        selections = grading.parse_answers(attempt, request.form)
+    except grading.InvalidAnswer as error:
         db.session.rollback()
         if _wants_json():
             return jsonify(error=str(error)), 400
@@ -84,12 +84,12 @@ def _submit(attempt_id, user_id):
     """Grade the submitted answers once, then show the review."""
     here = url_for("quizzes.attempt", attempt_id=attempt_id)
     # The attempt as plain values: grading reads them and writes set-based statements.
-    attempt = services.get_submission(attempt_id, user_id) or abort(404)
+    attempt = grading.get_submission(attempt_id, user_id) or abort(404)
     if attempt.submitted_at is not None:
         return redirect(here)
     try:
-        selections = services.parse_answers(attempt, request.form)
-    except services.InvalidAnswer as error:
+        selections = grading.parse_answers(attempt, request.form)
+    except grading.InvalidAnswer as error:
         db.session.rollback()
         return _quiz_page(services.get_own_attempt(attempt_id, user_id), error=str(error)), 400
     if not any(selections.values()):
@@ -98,7 +98,7 @@ def _submit(attempt_id, user_id):
         flash(_("You have not answered any question yet, so nothing was recorded. "
                 "Choose your answers, then submit them."), "error")
         return redirect(here)
-    result = services.submit_attempt(attempt, selections)
+    result = grading.submit_attempt(attempt, selections)
     if not result.claimed:
         # Someone else (a double click, a parallel request) already submitted it.
         db.session.rollback()
