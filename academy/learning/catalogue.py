@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from academy.core.cache import versioned_cache
 from academy.courses.models import LANGUAGES, Course, Module, ModuleContent
 from academy.extensions import db
-from academy.learning import services
+from academy.learning.progress import ProgressCount, enrolment_completions, progress_for_courses
 
 # Keys are fixed by the course format (courses/README.md); the order is the Action Plan's.
 THEMATIC_AREAS = {
@@ -83,7 +83,7 @@ def filter_options(courses):
 class CatalogueEntry:
     course: Course
     module_count: int
-    progress: "services.ProgressCount | None" = None
+    progress: "ProgressCount | None" = None
     languages: tuple = ()
 
 
@@ -146,8 +146,8 @@ def catalogue_by_area(user_id=None, filters=None, courses=None):
     filters = filters or CatalogueFilters()
     courses = all_courses() if courses is None else courses
     counts, languages = _lesson_facts(courses)
-    enrolled = services.enrolment_completions(user_id) if user_id else {}
-    progress = services.progress_for_courses(user_id, [c for c in courses if c.id in enrolled],
+    enrolled = enrolment_completions(user_id) if user_id else {}
+    progress = progress_for_courses(user_id, [c for c in courses if c.id in enrolled],
                                              completions=enrolled)
     groups = {key: AreaGroup(key, title) for key, title in THEMATIC_AREAS.items()}
     for course in courses:

@@ -5,6 +5,7 @@ from flask_login import current_user, login_required
 
 from academy.extensions import db
 from academy.learning import services
+from academy.learning.progress import learning_history
 from academy.learning.views import bp
 
 
@@ -13,7 +14,7 @@ from academy.learning.views import bp
 def history():
     """Every course of the learner with its dates, module statuses and best scores."""
     return render_template("learning/history.html",
-                           records=services.learning_history(current_user.id))
+                           records=learning_history(current_user.id))
 
 
 @bp.route("/courses/<slug>/leave", methods=["GET", "POST"])

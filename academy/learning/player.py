@@ -14,6 +14,7 @@ from academy.core.cache import versioned_cache
 from academy.courses.models import ModuleAsset
 from academy.extensions import db
 from academy.learning import services
+from academy.learning.progress import ProgressCount, course_progress
 
 _HEADING = re.compile(r'<h([23]) id="([^"]+)">(.*?)</h\1>', re.S)
 _VOID = {"br", "hr", "img", "input", "wbr"}
@@ -140,7 +141,7 @@ class PlayerBar:
 
     number: int | None  # the module's place among the lessons; None for the final
     total: int
-    count: services.ProgressCount
+    count: ProgressCount
     sections: list
     resume: Section | None
 
@@ -149,7 +150,7 @@ def player_bar(user_id, course, module, modules, rows, completion, found):
     """The sticky bar of a module page; `rows` as progress_rows, `found` its sections."""
     lessons, _final = services.split_modules(modules)
     number = next((i for i, m in enumerate(lessons, start=1) if m.id == module.id), None)
-    count = services.course_progress(user_id, course, modules, rows, completion).count
+    count = course_progress(user_id, course, modules, rows, completion).count
     last_section = getattr(rows.get(module.id), "last_section", None)
     resume = next((s for s in found if s.anchor == last_section), None)
     return PlayerBar(number, len(lessons), count, found, resume)

@@ -11,6 +11,9 @@ from academy.learning import outline, services
 from academy.learning.catalogue import (CatalogueFilters, all_courses, area_title,
                                        catalogue_by_area, filter_options)
 from academy.learning.player import module_page_text, player_bar
+from academy.learning.progress import (completed_module_ids, course_progress,
+                                       dashboard_enrolments, progress_for_courses,
+                                       progress_rows)
 from academy.learning.resume import resume_module
 from academy.quizzes import services as quizzes
 
@@ -55,8 +58,8 @@ def course(slug):
     course, enrolment, completion = services.learner_course(slug, _user_id()) or abort(404)
     modules = services.course_modules(course)
     user_id = enrolment.user_id if enrolment else None
-    rows = services.progress_rows(user_id, modules)
-    progress = services.course_progress(user_id, course, modules, rows,
+    rows = progress_rows(user_id, modules)
+    progress = course_progress(user_id, course, modules, rows,
                                         completion if enrolment else None)
     resume = None
     if enrolment is not None:
@@ -96,7 +99,7 @@ def module(slug, module_slug):
         flash(_("Enrol in the course to study its modules."), "error")
         return redirect(url_for("learning.course", slug=course.slug))
     modules = services.course_modules(course)
-    rows = services.progress_rows(current_user.id, modules)
+    rows = progress_rows(current_user.id, modules)
     progress = rows.get(module.id)
     writes = services.opening_writes(enrolment, module, progress)
     if writes:
@@ -146,9 +149,9 @@ def mark_done(slug, module_slug):
 @login_required
 def dashboard():
     """The learner's courses with progress bars, where to resume, and completed courses."""
-    enrolments = services.dashboard_enrolments(current_user.id)
-    done = services.completed_module_ids(current_user.id)
-    counts = services.progress_for_courses(current_user.id, [e.course for e in enrolments], done)
+    enrolments = dashboard_enrolments(current_user.id)
+    done = completed_module_ids(current_user.id)
+    counts = progress_for_courses(current_user.id, [e.course for e in enrolments], done)
     in_progress = [e for e in enrolments if counts[e.course_id].completed_at is None]
     completed = sorted((e for e in enrolments if counts[e.course_id].completed_at is not None),
                        key=lambda e: counts[e.course_id].completed_at, reverse=True)

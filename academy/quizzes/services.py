@@ -13,6 +13,7 @@ from sqlalchemy.orm import defer, joinedload, selectinload
 from academy.courses.models import Module, ModuleVersion, Option, Question
 from academy.extensions import db
 from academy.learning import services as learning
+from academy.learning.progress import course_progress
 from academy.quizzes.models import QuizAttempt
 
 # Option order and the final draw must not be predictable from earlier attempts.
@@ -89,7 +90,7 @@ def missing_modules(user_id, module, course):
     """The lesson modules the learner must still complete before this final opens."""
     if module.kind != "final" or not course.final_requires_modules:
         return []
-    progress = learning.course_progress(user_id, course, learning.course_modules(course))
+    progress = course_progress(user_id, course, learning.course_modules(course))
     return [status.module for status in progress.lessons if status.state != learning.COMPLETED]
 
 
