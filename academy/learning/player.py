@@ -5,7 +5,6 @@ import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
-from flask import render_template, request
 from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import undefer
@@ -135,6 +134,9 @@ def absolute_links(html, base_url):
     return _ROOT_LINK.sub(f'href="{base_url.rstrip("/")}/', html)
 
 
+_sections = versioned_cache(256)  # (module version, text language) -> its sections
+
+
 @dataclass
 class PlayerBar:
     """What the module page's sticky bar shows: where the module sits and the course progress."""
@@ -146,37 +148,13 @@ class PlayerBar:
     resume: Section | None
 
 
-def player_bar(user_id, course, module, modules, rows, completion, found):
-    """The sticky bar of a module page; `rows` as progress_rows, `found` its sections."""
+def player_bar(user_id, course, module, modules, rows, completion, content):
+    """The sticky bar of a module page; `rows` as progress_rows, `content` its text."""
     lessons, _final = services.split_modules(modules)
     number = next((i for i, m in enumerate(lessons, start=1) if m.id == module.id), None)
     count = course_progress(user_id, course, modules, rows, completion).count
     last_section = getattr(rows.get(module.id), "last_section", None)
+    found = _sections.get((module.current_version_id, content.lang),
+                          lambda: tuple(sections(content.html)))
     resume = next((s for s in found if s.anchor == last_section), None)
     return PlayerBar(number, len(lessons), count, found, resume)
-
-
-@dataclass(frozen=True)
-class PageText:
-    """The parts of a module page that are the same for every reader of a version in a language:
-    the sections, the tools, contents and text (body), and the side contents (toc)."""
-
-    sections: tuple
-    body: Markup
-    toc: Markup
-
-
-_page_texts = versioned_cache(256)
-
-
-def module_page_text(course, module, content, lang):
-    """The module page's reader-independent parts, rendered once per worker and kept: the key
-    names the immutable module version (issue #12), and the slugs and root its links use."""
-    def build():
-        found = tuple(sections(content.html))
-        context = dict(course=course, module=module, content=content, lang=lang, sections=found)
-        return PageText(found, Markup(render_template("learning/_module_text.html", **context)),
-                        Markup(render_template("learning/_module_toc.html", **context)))
-
-    key = (module.current_version_id, lang, course.slug, module.slug, request.script_root)
-    return _page_texts.get(key, build)

@@ -10,7 +10,7 @@ from academy.extensions import db
 from academy.learning import outline, services
 from academy.learning.catalogue import (CatalogueFilters, all_courses, area_title,
                                        catalogue_by_area, filter_options)
-from academy.learning.player import module_page_text, player_bar
+from academy.learning.player import player_bar
 from academy.learning.progress import (completed_module_ids, course_progress,
                                        dashboard_enrolments, progress_for_courses,
                                        progress_rows)
@@ -110,16 +110,14 @@ def module(slug, module_slug):
         progress = rows[module.id] = services.record_module_opened(enrolment, module, force=True)
     lang = current_lang()
     content = outline.module_text(module.current_version_id, lang)
-    text = module_page_text(course, module, content, lang)
     previous, following = services.neighbours(modules, module)
     page = render_template(
         "learning/module.html", course=course, module=module, content=content,
-        fallback=content.lang != lang, progress=progress, text=text,
+        fallback=content.lang != lang, progress=progress,
         question_count=services.question_count(module),
         quiz=quizzes.quiz_summary(current_user.id, module, course),
         previous=previous, following=following,
-        bar=player_bar(current_user.id, course, module, modules, rows, completion,
-                       text.sections))
+        bar=player_bar(current_user.id, course, module, modules, rows, completion, content))
     if writes:
         db.session.commit()  # once, at the end of the request
     return page
