@@ -41,6 +41,8 @@ def _answer(page, app, correctly):
     for option_id in chosen:
         page.locator(f"#o{option_id}").check()
     page.get_by_role("button", name=re.compile("Submit answers|Отправить")).click()
+    # The click returns before the result has loaded, and the result has the attempt's URL.
+    page.locator(".result-score").wait_for()
 
 
 def _progress(page):
