@@ -6,7 +6,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT)); sys.path.insert(0, str(ROOT / "bench"))
-from seed import migrate, seed
+from seed import USER_AGENT, migrate, seed
 folder = Path(tempfile.mkdtemp())
 url = f"sqlite:///{folder/'b.db'}"
 migrate(url, folder)
@@ -16,7 +16,7 @@ app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "RATELIMIT_ENABLED
 c = app.test_client()
 name, _, value = data["cookie"].partition("=")
 c.set_cookie(name, value)
-H = {"Accept-Encoding": "br, gzip", "Sec-Fetch-Site": "same-origin"}
+H = {"Accept-Encoding": "br, gzip", "Sec-Fetch-Site": "same-origin", "User-Agent": USER_AGENT}
 def cpu(path, n=40, client=c):
     client.get(path, headers=H)
     t = time.process_time()

@@ -31,7 +31,7 @@ function request()
   return wrk.format("POST", item[1], {
     ["Cookie"] = item[2], ["Content-Type"] = "application/x-www-form-urlencoded",
     ["Accept-Encoding"] = "br, gzip", ["Sec-Fetch-Site"] = "same-origin",
-    ["Accept-Language"] = "en"}, item[3])
+    ["Accept-Language"] = "en", ["User-Agent"] = os.getenv("BENCH_USER_AGENT")}, item[3])
 end
 
 function done(summary, latency, requests)

@@ -33,7 +33,7 @@ BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(BENCH))
 
-from seed import migrate, seed  # noqa: E402
+from seed import USER_AGENT, migrate, seed  # noqa: E402
 from tests.ports import free_port  # noqa: E402
 
 THREADS = 2
@@ -45,7 +45,8 @@ ROWS = [("lesson page, signed in", "lesson", 16, True, 0.20, 0.30, 50),
         ("glossary", "glossary", 16, False, 0.30, 0.40, None),
         ("quiz submission (32 conn.)", "quiz", 32, True, 0.10, 0.15, None),
         ("static CSS", "css", 16, False, 0.60, 0.80, None)]
-HEADERS = ["Accept-Encoding: br, gzip", "Sec-Fetch-Site: same-origin", "Accept-Language: en"]
+HEADERS = ["Accept-Encoding: br, gzip", "Sec-Fetch-Site: same-origin", "Accept-Language: en",
+           "User-Agent: " + USER_AGENT]
 MIXED_REQUESTS = 10_000
 
 
@@ -140,8 +141,19 @@ def quiz_files(folder, lines, repeat):
     return files
 
 
+def check_session(app, data):
+    """A browser keeps its session cookie from page to page unchanged: so must the bench's, or it
+    would measure a browser that does not exist, sent a new cookie with every page."""
+    headers = dict(header.split(": ", 1) for header in HEADERS + ["Cookie: " + data["cookie"]])
+    request = urllib.request.Request(app.url + data["paths"]["lesson"], headers=headers)
+    with urllib.request.urlopen(request, timeout=10) as response:
+        if response.headers.get("Set-Cookie"):
+            sys.exit("bench: the signed-in learner's page sets a new session cookie")
+
+
 def measure(app, hello, data, folder, args):
     """Interleaved, repeated runs; returns {row: {app: [runs], hello: [runs]}}."""
+    check_session(app, data)
     cookie = ["Cookie: " + data["cookie"]]
     quiz = quiz_files(folder, data["quiz"], args.repeat)
     results = {row[0]: {"app": [], "hello": []} for row in rows(args)}
@@ -152,7 +164,8 @@ def measure(app, hello, data, folder, args):
             if key == "quiz":
                 page = wrk(app.url + "/", connections, duration, HEADERS,
                            script=BENCH / "quiz.lua",
-                           env={"BENCH_QUIZ_FILE": str(quiz[run]), "BENCH_THREADS": str(THREADS)})
+                           env={"BENCH_QUIZ_FILE": str(quiz[run]), "BENCH_THREADS": str(THREADS),
+                                "BENCH_USER_AGENT": USER_AGENT})
             else:
                 page = wrk(app.url + data["paths"][key], connections, duration,
                            HEADERS + (cookie if signed_in else []))

@@ -17,6 +17,11 @@ from academy.extensions import db  # noqa: E402
 PASSWORD = "a long bench password 42"
 LEARNER = "bench.learner@example.org"
 OTHER_LEARNERS = 10_000  # nothing may grow with them (issue #12)
+# The bench's browser: every request of bench/run.py names it, and its sessions are signed in
+# from it. (Flask-Login's session protection ties a session to the address and User-Agent it
+# began with: a cookie from another one is marked not fresh, and re-sent, on every request.)
+USER_AGENT = "Mozilla/5.0 (X11; Linux x86_64) academy-bench"
+BROWSER = {"REMOTE_ADDR": "127.0.0.1", "HTTP_USER_AGENT": USER_AGENT}
 
 
 def migrate(url, folder):
@@ -33,7 +38,7 @@ def _cookie(app, user):
     """A signed session cookie of `user`, signed in as the login form would, and its CSRF token."""
     from academy.auth import mfa, session_records
 
-    with app.test_request_context("/", environ_base={"REMOTE_ADDR": "127.0.0.1"}):
+    with app.test_request_context("/", environ_base=BROWSER):
         session_records.start_session(user, False)
         login_user(user)
         mfa.mark_authenticated()

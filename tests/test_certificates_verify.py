@@ -36,6 +36,17 @@ def test_verify_page_shows_the_facts_without_login_or_email(client, issued, auth
     assert "learner@example.org" not in html and "@" not in re.sub(r"<[^>]+>", "", html)
 
 
+def test_a_connection_the_server_dropped_is_replaced(client, issued, auth):
+    from academy.certificates import public
+
+    auth.logout()
+    assert "Valid" in text(client.get(f"/verify/{issued.code}"))
+    kept = public._held.value[2]
+    kept.dbapi_connection.close()  # as a database restart would
+    assert "Valid" in text(client.get(f"/verify/{issued.code}"))
+    assert public._held.value[2] is not kept
+
+
 def test_verify_page_in_russian(client, issued, auth):
     from tests.test_learning import set_language
 
@@ -51,6 +62,7 @@ def test_revoked_shows_date_and_reason_and_the_status_list_sets_the_bit(app, cli
     from academy.certificates.credentials import bit_is_set, decode_bits
     from tests.test_certificates_credentials import verified_payload
 
+    assert "Valid" in text(client.get(f"/verify/{issued.code}"))  # (read on a kept connection)
     revoke_and_reissue(app, issued.serial, revoke=True)
     html = text(client.get(f"/verify/{issued.code}"))
     assert "Revoked" in html and "Exam fraud established" in html and "Valid" not in html

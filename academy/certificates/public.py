@@ -8,7 +8,9 @@ Anyone scanning a QR code lands here, so the page is cheap to answer (issue #8, 
 - finished pages (and their compressed bytes) are also kept per process, keyed by every fact
   they show, so a kept page is never stale.
 """
+import os
 import re
+import threading
 from collections import OrderedDict, namedtuple
 from datetime import datetime
 from weakref import WeakKeyDictionary
@@ -74,28 +76,63 @@ def _processors(dialect, description):
 def find(code):
     """The facts row of the revision with verification code `code`, or None (one query).
 
-    The statement is compiled once per engine and run on a pooled DBAPI connection, with the
+    The statement is compiled once per engine and run straight on a DBAPI connection, with the
     column types' own result processing: the same row as Connection.execute, at a fifth of
-    the cost (a single read needs no transaction of its own; the pool resets the connection).
+    the cost.
     """
     engine = db.engine
     prepared = _prepare(engine)
     sql, params, processors = prepared
-    connection = engine.raw_connection()
-    try:
-        cursor = connection.cursor()
-        try:
-            cursor.execute(sql, params(code))
-            row = cursor.fetchone()
-            if processors is None:
-                processors = prepared[2] = _processors(engine.dialect, cursor.description)
-        finally:
-            cursor.close()
-    finally:
-        connection.close()  # back to the pool
+    row, description = _read_one(engine, sql, params(code))
+    if processors is None:
+        processors = prepared[2] = _processors(engine.dialect, description)
     if row is None:
         return None
     return Facts(*[process(value) if process else value for process, value in zip(processors, row)])
+
+
+# A verification is a single read, which needs no transaction: each thread keeps its own
+# connection in autocommit mode for it, rather than taking one from the pool (and having the
+# pool roll it back) on every request. (engine, process id, connection) per thread.
+_held = threading.local()
+# Connections inherited through a fork belong to the parent: never closed here.
+_inherited = []
+
+
+def _read_one(engine, sql, parameters):
+    """(first row or None, cursor description) of `sql` on this thread's connection; a
+    connection the server dropped is replaced once."""
+    for retry in (False, True):
+        connection = _connection(engine)
+        try:
+            cursor = connection.cursor()
+            try:
+                cursor.execute(sql, parameters)
+                return cursor.fetchone(), cursor.description
+            finally:
+                cursor.close()
+        except engine.dialect.loaded_dbapi.Error as error:
+            dropped = engine.dialect.is_disconnect(error, connection.dbapi_connection, None)
+            _held.value = None
+            connection.close()
+            if retry or not dropped:
+                raise
+
+
+def _connection(engine):
+    held = getattr(_held, "value", None)
+    if held is not None and held[0] is engine and held[1] == os.getpid():
+        return held[2]
+    if held is not None:
+        if held[1] == os.getpid():
+            held[2].close()  # another app's engine in this thread (tests)
+        else:
+            _inherited.append(held[2])
+    connection = engine.raw_connection()
+    connection.detach()  # ours for good: closing it closes it
+    engine.dialect.set_isolation_level(connection.dbapi_connection, "AUTOCOMMIT")
+    _held.value = (engine, os.getpid(), connection)
+    return connection
 
 
 def _placeholder(name):

@@ -37,7 +37,8 @@ def _page_lang():
     asked = request.args.get("lang")
     if asked in LOCALES:
         return asked
-    if not request.cookies:  # no session, no remember cookie: what select_locale would find
+    if "HTTP_COOKIE" not in request.environ or not request.cookies:
+        # No session, no remember cookie: what select_locale would find.
         return browser_language(request.headers.get("Accept-Language", ""))
     return current_lang()
 

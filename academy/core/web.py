@@ -24,7 +24,9 @@ class SessionInterface(SecureCookieSessionInterface):
 
     def open_session(self, app, request):
         # No cookie, nothing to verify: skip building the signing serializer (a QR scan, a bot).
-        if app.secret_key and not request.cookies.get(self.get_cookie_name(app)):
+        # (Werkzeug finds the Cookie header by walking the whole environ: look for it first.)
+        if app.secret_key and ("HTTP_COOKIE" not in request.environ
+                               or not request.cookies.get(self.get_cookie_name(app))):
             return self.session_class()
         return super().open_session(app, request)
 
