@@ -37,14 +37,14 @@ def test_verify_page_shows_the_facts_without_login_or_email(client, issued, auth
 
 
 def test_a_connection_the_server_dropped_is_replaced(client, issued, auth):
-    from academy.certificates import public
+    from academy.core import database
 
     auth.logout()
     assert "Valid" in text(client.get(f"/verify/{issued.code}"))
-    kept = public._held.value[2]
+    kept = database._held.value[2]
     kept.dbapi_connection.close()  # as a database restart would
     assert "Valid" in text(client.get(f"/verify/{issued.code}"))
-    assert public._held.value[2] is not kept
+    assert database._held.value[2] is not kept
 
 
 def test_verify_page_in_russian(client, issued, auth):

@@ -8,12 +8,9 @@ Anyone scanning a QR code lands here, so the page is cheap to answer (issue #8, 
 - finished pages (and their compressed bytes) are also kept per process, keyed by every fact
   they show, so a kept page is never stale.
 """
-import os
 import re
-import threading
 from collections import OrderedDict, namedtuple
 from datetime import datetime
-from weakref import WeakKeyDictionary
 
 from flask import current_app, g, render_template, request, url_for
 from flask_babel import force_locale, format_date, format_decimal, to_user_timezone
@@ -23,7 +20,8 @@ from sqlalchemy.orm import aliased
 
 from academy.certificates.models import Certificate
 from academy.core.assets import COMPRESSED_FETCH_SITES
-from academy.extensions import compress, db
+from academy.core.database import read_one
+from academy.extensions import compress
 
 try:  # Flask-Compress's own negotiation and compression, so the result is the same
     from flask_compress.flask_compress import _choose_algorithm, _compress_data
@@ -49,90 +47,13 @@ _pages = OrderedDict()
 
 
 Facts = namedtuple("Facts", FACTS.selected_columns.keys())
-_prepared = WeakKeyDictionary()
-
-
-def _prepare(engine):
-    """[SQL text, parameter builder, result processors or None] of FACTS for this engine."""
-    prepared = _prepared.get(engine)
-    if prepared is None:
-        dialect = engine.dialect
-        compiled = FACTS.compile(dialect=dialect)
-        (name,) = compiled.binds  # the one parameter, "code"
-        if dialect.positional:
-            params = lambda code: (code,)  # noqa: E731
-        else:
-            params = lambda code: {name: code}  # noqa: E731
-        prepared = _prepared[engine] = [compiled.string, params, None]
-    return prepared
-
-
-def _processors(dialect, description):
-    """Each column type's result processing, given the driver's type codes (as SQLAlchemy does)."""
-    return [column.type.dialect_impl(dialect).result_processor(dialect, entry[1])
-            for column, entry in zip(FACTS.selected_columns, description)]
 
 
 def find(code):
-    """The facts row of the revision with verification code `code`, or None (one query).
-
-    The statement is compiled once per engine and run straight on a DBAPI connection, with the
-    column types' own result processing: the same row as Connection.execute, at a fifth of
-    the cost.
-    """
-    engine = db.engine
-    prepared = _prepare(engine)
-    sql, params, processors = prepared
-    row, description = _read_one(engine, sql, params(code))
-    if processors is None:
-        processors = prepared[2] = _processors(engine.dialect, description)
-    if row is None:
-        return None
-    return Facts(*[process(value) if process else value for process, value in zip(processors, row)])
-
-
-# A verification is a single read, which needs no transaction: each thread keeps its own
-# connection in autocommit mode for it, rather than taking one from the pool (and having the
-# pool roll it back) on every request. (engine, process id, connection) per thread.
-_held = threading.local()
-# Connections inherited through a fork belong to the parent: never closed here.
-_inherited = []
-
-
-def _read_one(engine, sql, parameters):
-    """(first row or None, cursor description) of `sql` on this thread's connection; a
-    connection the server dropped is replaced once."""
-    for retry in (False, True):
-        connection = _connection(engine)
-        try:
-            cursor = connection.cursor()
-            try:
-                cursor.execute(sql, parameters)
-                return cursor.fetchone(), cursor.description
-            finally:
-                cursor.close()
-        except engine.dialect.loaded_dbapi.Error as error:
-            dropped = engine.dialect.is_disconnect(error, connection.dbapi_connection, None)
-            _held.value = None
-            connection.close()
-            if retry or not dropped:
-                raise
-
-
-def _connection(engine):
-    held = getattr(_held, "value", None)
-    if held is not None and held[0] is engine and held[1] == os.getpid():
-        return held[2]
-    if held is not None:
-        if held[1] == os.getpid():
-            held[2].close()  # another app's engine in this thread (tests)
-        else:
-            _inherited.append(held[2])
-    connection = engine.raw_connection()
-    connection.detach()  # ours for good: closing it closes it
-    engine.dialect.set_isolation_level(connection.dbapi_connection, "AUTOCOMMIT")
-    _held.value = (engine, os.getpid(), connection)
-    return connection
+    """The facts row of the revision with verification code `code`, or None (one query, outside
+    the request's transaction: the page needs nothing else from the database)."""
+    row = read_one(FACTS, code=code)
+    return None if row is None else Facts(*row)
 
 
 def _placeholder(name):

@@ -1,5 +1,9 @@
-"""Database engine settings: SQLite pragmas and write locks for a safe embedded default."""
+"""Database engine settings: SQLite pragmas and write locks for a safe embedded default, and
+single reads outside the request's transaction."""
+import atexit
 import os
+import threading
+from weakref import WeakKeyDictionary
 
 from flask import g, has_request_context, request
 from sqlalchemy import event
@@ -53,6 +57,96 @@ def begin_writing():
     if has_request_context():
         g.sqlite_write = True
     db.session.rollback()
+
+
+# A page's first read is often its only one (a content version, a certificate's facts): it
+# needs no transaction, and a pool checkout, session and rollback cost several times the query.
+# Each thread keeps its own connection in autocommit for such reads: (engine, pid, connection).
+_held = threading.local()
+_inherited = []  # connections that came through a fork belong to the parent: never closed here
+_compiled = WeakKeyDictionary()  # engine -> {statement: [compiled, result processors or None]}
+
+
+def read_one(statement, **values):
+    """The first row of the select `statement` with bind parameters `values`, or None.
+
+    It is read outside the request's transaction, on this thread's own connection in autocommit:
+    it sees the last commit, never what the request itself has not committed yet. Results are
+    processed by the column types as Connection.execute would.
+    """
+    from academy.extensions import db
+
+    engine = db.engine
+    kept = _compiled.setdefault(engine, {})
+    entry = kept.get(statement)
+    if entry is None:
+        entry = kept[statement] = _compile(statement, engine.dialect)
+    sql, binds, positional, processors = entry
+    # Each parameter: its value in `values`, or the literal the statement was built with.
+    parameters = {name: values[key] if key in values else literal for name, key, literal in binds}
+    if positional:
+        parameters = tuple(parameters[name] for name in positional)
+    row, description = _execute(engine, sql, parameters)
+    if processors is None:
+        processors = entry[3] = [
+            column.type.dialect_impl(engine.dialect).result_processor(engine.dialect, item[1])
+            for column, item in zip(statement.selected_columns, description)]
+    if row is None:
+        return None
+    return tuple(process(value) if process else value for process, value in zip(processors, row))
+
+
+def _compile(statement, dialect):
+    """[SQL, (name, key, literal) of each parameter, positional order or None, None]."""
+    compiled = statement.compile(dialect=dialect)
+    binds = tuple((name, bind.key, bind.effective_value) for name, bind in compiled.binds.items())
+    return [compiled.string, binds, compiled.positiontup if dialect.positional else None, None]
+
+
+def _execute(engine, sql, parameters):
+    """(first row or None, cursor description); a connection the server dropped is replaced
+    once."""
+    for retry in (False, True):
+        connection = _connection(engine)
+        try:
+            cursor = connection.cursor()
+            try:
+                # Listeners that count or log statements (the statement-count tests) see it too.
+                engine.dispatch.before_cursor_execute(None, cursor, sql, parameters, None, False)
+                cursor.execute(sql, parameters)
+                return cursor.fetchone(), cursor.description
+            finally:
+                cursor.close()
+        except engine.dialect.loaded_dbapi.Error as error:
+            dropped = engine.dialect.is_disconnect(error, connection.dbapi_connection, None)
+            _held.value = None
+            connection.close()
+            if retry or not dropped:
+                raise
+
+
+def _connection(engine):
+    held = getattr(_held, "value", None)
+    if held is not None and held[0] is engine and held[1] == os.getpid():
+        return held[2]
+    if held is not None:
+        if held[1] == os.getpid():
+            held[2].close()  # another app's engine in this thread (tests)
+        else:
+            _inherited.append(held[2])
+    connection = engine.raw_connection()
+    connection.detach()  # ours for good: closing it closes it
+    engine.dialect.set_isolation_level(connection.dbapi_connection, "AUTOCOMMIT")
+    _held.value = (engine, os.getpid(), connection)
+    return connection
+
+
+@atexit.register
+def _close_held():
+    """A worker that exits says goodbye to the server (the main thread's connection)."""
+    held = getattr(_held, "value", None)
+    if held is not None and held[1] == os.getpid():
+        held[2].close()
 
 
 def init_app(app):

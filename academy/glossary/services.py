@@ -5,6 +5,7 @@ from sqlalchemy import func, select
 
 from academy.core.audit import AuditEvent
 from academy.core.cache import versioned_cache
+from academy.core.database import read_one
 from academy.courses.models import GlossaryTerm
 from academy.extensions import db
 from academy.glossary.text import fold, index_letter, sort_key
@@ -38,8 +39,9 @@ VERSION = select(func.max(AuditEvent.id)).where(AuditEvent.action == "courses.im
 
 
 def glossary_version():
-    """The glossary's version: the last import of the library, which alone changes it."""
-    return db.session.scalar(VERSION) or 0
+    """The glossary's version: the last import of the library, which alone changes it (read
+    outside the request's transaction: the page then needs no other query while it is kept)."""
+    return read_one(VERSION)[0] or 0
 
 
 def sorted_terms(lang, version=None):
