@@ -49,9 +49,11 @@ def site(migrated_template, tmp_path_factory):
             learning.enrol(many.id, course)
         lesson = db.session.scalar(select(Module).where(Module.course_id == courses[0].id,
                                                         Module.slug == LESSON))
-        for user in (few, many):
-            enrolment = learning.get_enrolment(user.id, courses[0].id)
-            learning.record_module_opened(enrolment, lesson)
+        learning.record_module_opened(learning.get_enrolment(few.id, courses[0].id), lesson)
+        for course in courses:  # "many" has begun every course: a module to resume in each
+            opened = db.session.scalar(select(Module).where(Module.course_id == course.id,
+                                                            Module.slug == LESSON))
+            learning.record_module_opened(learning.get_enrolment(many.id, course.id), opened)
         layout = [{"question_id": q.id, "option_ids": [o.id for o in q.options]}
                   for q in lesson.current_version.questions]
         now = datetime.now(UTC)
