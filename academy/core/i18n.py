@@ -3,6 +3,7 @@ from functools import lru_cache
 
 from flask import g, has_request_context, request, session
 from flask.globals import _cv_app, _cv_request
+from babel.numbers import format_percent
 from flask_babel import get_locale, get_translations
 from flask_login import current_user
 from werkzeug.datastructures import LanguageAccept
@@ -65,6 +66,19 @@ def translations():
     return memo[1]
 
 
+@lru_cache(maxsize=2048)
+def _percent(number, locale):
+    return format_percent(number, locale=locale)
+
+
+def percentformat(number, format=None):
+    """Flask-Babel's percentformat filter, with the results kept per locale: progress bars and
+    scores repeat few values, and Babel formats each anew at some cost."""
+    if format is not None:
+        return format_percent(number, format=format, locale=get_locale())
+    return _percent(number, str(get_locale()))
+
+
 def init_app(app):
     """Expose the language to templates, and the fast catalogue lookup to their gettext."""
     app.jinja_env.install_gettext_callables(
@@ -74,6 +88,8 @@ def init_app(app):
         npgettext=lambda context, singular, plural, n:
             translations().unpgettext(context, singular, plural, n),
         newstyle=True)
+
+    app.jinja_env.filters["percentformat"] = percentformat
 
     @app.context_processor
     def inject_lang():
