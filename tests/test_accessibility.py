@@ -111,6 +111,7 @@ def axe_violations(page):
     """The WCAG 2.0/2.1 A and AA violations axe-core finds on the page."""
     from axe_playwright_python.sync_playwright import Axe
 
+    page.wait_for_load_state()  # a page opened by a click may still be loading
     return Axe().run(page, options=AXE_OPTIONS).response["violations"]
 
 

@@ -1,5 +1,6 @@
 """The browser harness itself: Debian's Chromium opens a page served by the app."""
 import pytest
+from playwright.sync_api import expect
 
 
 @pytest.mark.browser
@@ -9,4 +10,4 @@ def test_chromium_renders_healthz_and_language_switch(app, live_server, page):
         assert '"database"' in page.content()
         page.goto(server.url + "/glossary")
         page.get_by_role("button", name="Русский").click()
-        assert page.locator("html").get_attribute("lang") == "ru"
+        expect(page.locator("html")).to_have_attribute("lang", "ru")

@@ -5,6 +5,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.certificate_fixtures import NAME_CYRILLIC, NAME_LATIN
 from tests.conftest import PASSWORD
@@ -40,6 +41,7 @@ def test_learner_downloads_the_bilingual_certificate(app, issued, live_server, b
         page = context.new_page()
         sign_in(page, server.url, "learner@example.org")
         page.get_by_role("link", name="Мои сертификаты").first.click()
+        page.wait_for_url("**/certificates/")
         assert page.locator("html").get_attribute("lang") == "ru"
         check(page, "my-certificates-ru")
         with page.expect_download() as download:
@@ -51,6 +53,7 @@ def test_learner_downloads_the_bilingual_certificate(app, issued, live_server, b
                               check=True).stdout
         assert NAME_LATIN in text and NAME_CYRILLIC in text and issued.serial in text
         page.locator(".lang-switch button[value=en]").click()
+        expect(page.locator("html")).to_have_attribute("lang", "en")  # the same URL, in English
         page.wait_for_load_state()
         check(page, "my-certificates-en")
         context.close()
@@ -89,12 +92,14 @@ def test_coordinator_pages(app, issued, make_user, live_server, browser):
         sign_in(page, server.url, "coord@example.org")
         page.locator("header .user > summary").click()  # the work pages are in the account menu
         page.get_by_role("link", name="Certificates", exact=True).click()
+        page.wait_for_url("**/certificates/manage/")
         check(page, "manage-list-en")
         page.get_by_role("link", name="Issue certificates").click()
+        page.wait_for_url("**/certificates/manage/issue")  # the list has a #course filter too
         page.locator("#course").select_option("short")
         page.locator("#emails").fill("learner@example.org\nnobody@example.org\nnot an address")
         page.get_by_role("button", name="Preview").click()
-        assert "Preview: nothing has been issued yet" in page.locator("main").inner_text()
+        expect(page.locator("main")).to_contain_text("Preview: nothing has been issued yet")
         check(page, "manage-issue-preview-en")
         page.goto(f"{server.url}/certificates/manage/{issued.serial}/")
         check(page, "manage-detail-en")

@@ -6,6 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from academy.courses.models import Module, Option
@@ -17,6 +18,7 @@ from tests.conftest import PASSWORD
 pytestmark = pytest.mark.browser
 SHOTS = Path("/tmp/shots-assess")
 FINAL = "/courses/sample-course/final/"
+ATTEMPT = re.compile(r".*/attempts/\d+/$")  # the quiz form, then its review
 
 
 def complete_lessons(app, email):
@@ -73,6 +75,7 @@ def test_final_answers_survive_and_the_wait_holds(imported_app, make_user, live_
         assert "3 of 3 attempts left" in page.locator(".quiz-panel").inner_text()
         shot(page, "final-before-360-en")
         page.get_by_role("button", name="Start the final assessment").click()
+        page.wait_for_url(ATTEMPT)
         questions = shown_options(app, page)
         assert len(questions) == 3
 
@@ -93,11 +96,14 @@ def test_final_answers_survive_and_the_wait_holds(imported_app, make_user, live_
             "() => /Not saved/.test(document.getElementById('save-status').textContent)")
         phone.set_offline(False)
         page.get_by_role("button", name="Save answers").click()
-        assert "Your answers are saved." in page.locator("main").inner_text()
+        # The answers come back on the same URL: wait for the message, then the whole page.
+        expect(page.locator("main")).to_contain_text("Your answers are saved.")
+        page.wait_for_load_state()
         assert checked(page) == set(wrong)
 
         page.get_by_role("button", name="Русский").click()
-        assert page.locator("html").get_attribute("lang") == "ru"
+        expect(page.locator("html")).to_have_attribute("lang", "ru")
+        page.wait_for_load_state()
         assert checked(page) == set(wrong)
         shot(page, "final-attempt-360-ru")
         phone.close()
@@ -108,10 +114,13 @@ def test_final_answers_survive_and_the_wait_holds(imported_app, make_user, live_
         sign_in(page, server.url, user.email)
         page.goto(server.url + FINAL)
         page.get_by_role("link", name="Продолжить тест").click()
+        page.wait_for_url(ATTEMPT)
         assert checked(page) == set(wrong)
         shot(page, "final-attempt-1280-ru")
         page.get_by_role("button", name="Отправить ответы").click()
-        page.wait_for_url(re.compile(r".*/attempts/\d+/$"))
+        # The review has the quiz's URL, so wait_for_url() alone could pass on the quiz.
+        page.locator(".result-score").wait_for()
+        page.wait_for_url(ATTEMPT)
         review = page.locator("main")
         assert page.locator(".result-card").count() == 1
         assert page.locator(".review-options, fieldset, blockquote").count() == 0
@@ -134,15 +143,18 @@ def test_final_answers_survive_and_the_wait_holds(imported_app, make_user, live_
             db.session.commit()
 
         page.get_by_role("button", name="English").click()
+        expect(page.locator("html")).to_have_attribute("lang", "en")  # goto() would cancel it
         page.goto(server.url + FINAL)
         assert "2 of 3 attempts left" in page.locator(".quiz-panel").inner_text()
         page.get_by_role("button", name="Try again").click()
+        page.wait_for_url(ATTEMPT)
         for question in shown_options(app, page):
             for option_id, right in question:
                 if right:
                     page.locator(f"#o{option_id}").check()
         page.get_by_role("button", name="Submit answers").click()
-        page.wait_for_url(re.compile(r".*/attempts/\d+/$"))
+        page.locator(".result-score").wait_for()
+        page.wait_for_url(ATTEMPT)
         panel = page.locator(".completion-panel")
         assert "Course completed" in panel.inner_text() and "What comes next" in panel.inner_text()
         assert "Passed" in page.locator(".result-card").inner_text()
@@ -152,6 +164,8 @@ def test_final_answers_survive_and_the_wait_holds(imported_app, make_user, live_
         shot(page, "history-1280-en")
         page.set_viewport_size({"width": 360, "height": 740})
         page.get_by_role("button", name="Русский").click()
+        expect(page.locator("html")).to_have_attribute("lang", "ru")
+        page.wait_for_load_state()
         assert page.evaluate("document.documentElement.scrollWidth") <= 360
         shot(page, "history-360-ru")
         page.goto(server.url + FINAL)

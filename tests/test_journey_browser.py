@@ -4,6 +4,7 @@ review and the progress bar move, and completes the course."""
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from academy.courses.models import Option
 from academy.extensions import db
@@ -29,6 +30,8 @@ def _correct_options(app, page):
 
 
 def _answer(page, app, correctly):
+    submit = page.get_by_role("button", name=re.compile("Submit answers|Отправить"))
+    submit.wait_for()  # the quiz has loaded: the button comes after every question
     correct, shown = _correct_options(app, page)
     if correctly:
         chosen = correct
@@ -40,9 +43,10 @@ def _answer(page, app, correctly):
             chosen.add(next(v for v in values if v not in correct))
     for option_id in chosen:
         page.locator(f"#o{option_id}").check()
-    page.get_by_role("button", name=re.compile("Submit answers|Отправить")).click()
+    submit.click()
     # The click returns before the result has loaded, and the result has the attempt's URL.
     page.locator(".result-score").wait_for()
+    page.wait_for_load_state()  # and the review below it
 
 
 def _progress(page):
@@ -71,6 +75,7 @@ def test_a_new_official_completes_a_course(imported_app, live_server, page, tmp_
         page.get_by_label("E-mail address").fill(EMAIL)
         page.get_by_label("Password", exact=True).fill(PASSWORD)
         page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url("**/dashboard")  # before goto() could cancel the sign-in
 
         page.goto(server.url + "/courses/")
         page.get_by_role("link", name="Sample course on asylum basics").click()
@@ -78,17 +83,19 @@ def test_a_new_official_completes_a_course(imported_app, live_server, page, tmp_
         assert _progress(page) == 0
 
         page.get_by_role("link", name=re.compile("First steps")).first.click()
+        page.wait_for_url("**/sample-course/first-steps/")
         assert page.locator("html").get_attribute("lang") == "en"
         english_heading = page.locator("main h1").inner_text()
         page.get_by_role("button", name="Русский").click()
-        assert page.locator("html").get_attribute("lang") == "ru"
-        assert page.locator("main h1").inner_text() != english_heading
+        expect(page.locator("html")).to_have_attribute("lang", "ru")
+        expect(page.locator("main h1")).not_to_have_text(english_heading, use_inner_text=True)
 
         page.get_by_role("button", name=re.compile("Начать тест|Пройти тест")).click()
         _answer(page, app, correctly=False)
         assert "Неверно" in page.content() or "неверно" in page.content()
         page.get_by_role("button", name="English").click()
         page.get_by_role("link", name="Back to the module").click()
+        page.wait_for_url("**/sample-course/first-steps/")  # the result has a "Try again" too
         page.get_by_role("button", name="Try again").click()
         _answer(page, app, correctly=True)
         review = page.locator("main").inner_text()
@@ -100,6 +107,7 @@ def test_a_new_official_completes_a_course(imported_app, live_server, page, tmp_
 
         page.goto(server.url + "/courses/sample-course/reading-only/")
         page.get_by_role("button", name="Mark as done").click()
+        expect(page.locator(".flash-success")).to_contain_text("Module completed.")
         page.goto(server.url + "/courses/sample-course/english-only/")
         page.get_by_role("button", name=re.compile("Start the quiz|Try again")).click()
         _answer(page, app, correctly=True)
@@ -108,7 +116,7 @@ def test_a_new_official_completes_a_course(imported_app, live_server, page, tmp_
 
         page.goto(server.url + "/courses/sample-course/final/")
         page.get_by_role("button", name=re.compile("Start|Try again")).click()
-        assert page.locator("fieldset").count() == 3
+        expect(page.locator("fieldset")).to_have_count(3)
         _answer(page, app, correctly=True)
 
         page.goto(server.url + "/dashboard")

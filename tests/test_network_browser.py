@@ -5,6 +5,7 @@ pages of the journey, and the admin pages reflow at 320 px."""
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from academy.auth.models import User
 from academy.courses.assignments import CourseAssignment
@@ -68,6 +69,7 @@ def test_coordinator_invites_and_assigns_a_trainer(imported_app, live_server, br
             _sign_in(page, server.url, "ncp@example.md", PASSWORD)
             page.locator("header .user > summary").click()  # the work pages are in the account menu
             page.get_by_role("link", name=TEXT[ui_lang]["users"], exact=True).click()
+            page.wait_for_url("**/admin/users/")
             _clean(page, seen)
             page.goto(server.url + "/network/invitations/")
             assert page.locator("html").get_attribute("lang") == ui_lang
@@ -77,7 +79,7 @@ def test_coordinator_invites_and_assigns_a_trainer(imported_app, live_server, br
             page.locator("#organisation").fill("Пограничная полиция")
             page.locator("#language").select_option("ru")
             page.get_by_role("button", name=TEXT[ui_lang]["invite"], exact=True).click()
-            assert TEXT[ui_lang]["sent"] in page.locator(".flash").inner_text()
+            expect(page.locator(".flash")).to_contain_text(TEXT[ui_lang]["sent"])
             _clean(page, seen)
 
             trainer = invitee.new_page()
@@ -109,11 +111,12 @@ def test_coordinator_invites_and_assigns_a_trainer(imported_app, live_server, br
             page.locator("#trainer").select_option(label=f"Ion Ceban ({TRAINER_EMAIL})")
             page.locator("#role").select_option("author")
             page.get_by_role("button", name=TEXT[ui_lang]["assign"], exact=True).click()
-            assert "Ion Ceban" in page.locator("main ul").first.inner_text()
+            expect(page.locator("main ul").first).to_contain_text("Ion Ceban")
             _clean(page, seen)
             assert horizontal_overflow(page) <= 0
             page.goto(server.url + "/admin/users/?q=ceban")
             page.get_by_role("link", name="Ion Ceban").click()
+            page.wait_for_url(re.compile(r".*/admin/users/\d+/$"))
             _clean(page, seen)
             assert horizontal_overflow(page) <= 0
         finally:
@@ -148,7 +151,7 @@ def test_audit_log_and_csv_report_are_accessible(imported_app, live_server, brow
             page.goto(server.url + "/network/invitations/")
             page.locator("#file").set_input_files(str(csv_file))
             page.locator("form[action$='/csv'] button[type=submit]").click()
-            assert page.locator("table[aria-labelledby=report-heading] tbody tr").count() == 2
+            expect(page.locator("table[aria-labelledby=report-heading] tbody tr")).to_have_count(2)
             seen = []
             _clean(page, seen)
             assert horizontal_overflow(page) <= 0

@@ -196,6 +196,7 @@ def test_a_learner_studies_without_javascript(browser, library_site):
             page.locator(".outline a").first.click()
             page.get_by_role("button", name="Start the quiz").click()
             expect(page.locator("main fieldset").first).to_be_visible()
+            page.wait_for_load_state()  # every question, not only the first
             fieldsets = page.locator("main fieldset")
             for index in range(fieldsets.count()):
                 fieldsets.nth(index).locator("input").first.check()

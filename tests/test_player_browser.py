@@ -22,6 +22,7 @@ SHOTS = Path(os.environ.get("ACADEMY_SCREENSHOTS", "/tmp/academy-screens"))
 def _register_with_errors(page):
     page.locator("main form button[type=submit]").click()
     expect(page.locator(".error-summary")).to_be_focused()
+    page.wait_for_load_state()  # the width is measured on the whole page
 
 
 # (name, signed in?, path with {quiz}/{review}/{course} from the LibrarySite, action)
