@@ -64,7 +64,7 @@ def begin_writing():
 # Each thread keeps its own connection in autocommit for such reads: (engine, pid, connection).
 _held = threading.local()
 _inherited = []  # connections that came through a fork belong to the parent: never closed here
-_compiled = WeakKeyDictionary()  # engine -> {statement: [compiled, result processors or None]}
+_compiled = WeakKeyDictionary()  # engine -> {statement: _compile(statement, its dialect)}
 
 
 def read_one(statement, **values):
