@@ -20,13 +20,14 @@ def create_app(config=None):
     init_extensions(app)
     register_blueprints(app)
     register_commands(app)
-    from academy.core import assets, chrome, fragments, security_log, web
+    from academy.core import assets, chrome, fragments, pagecache, security_log, web
 
     security_log.init_app(app)
     chrome.init_app(app)
     fragments.init_app(app)
     web.init_app(app)
     assets.init_app(app)
+    pagecache.init_app(app)  # last: its hooks run after every other one
     return app
 
 

@@ -36,13 +36,15 @@ DEFAULTS = {
     "QUEUE_RETRIES": 5,
     "QUEUE_RETRY_DELAY": 30,  # seconds before the first retry, doubled for each next one
     "QUEUE_LEASE": 3600,  # seconds after which another host's unfinished task is run again
+    # Learner and anonymous pages kept per reader (academy.core.pagecache), per worker: 0 is off.
+    "PAGE_CACHE_MB": 32,
 }
 
 MAX_REQUEST_BYTES = 1024 * 1024
 
 BOOL_KEYS = {"MAIL_USE_TLS", "RATELIMIT_ENABLED"}
 INT_KEYS = {"MAIL_PORT", "TOKEN_MAX_AGE_HOURS", "PROXIES", "QUEUE_RETRIES", "QUEUE_RETRY_DELAY",
-            "QUEUE_LEASE"}
+            "QUEUE_LEASE", "PAGE_CACHE_MB"}
 
 
 class ConfigError(RuntimeError):

@@ -15,3 +15,4 @@ from academy.api.models import ApiToken  # noqa: F401
 from academy.reports.models import REPORT_INDEXES  # noqa: F401
 from academy.certificates.models import Certificate  # noqa: F401
 from academy.core.queue_models import QueueTaskDone  # noqa: F401
+from academy.core.pagecache_models import PageStamp  # noqa: F401

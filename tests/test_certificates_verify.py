@@ -1,5 +1,6 @@
 """The public verification page, the learner's certificates page and the dashboard link."""
 import re
+import threading
 
 from sqlalchemy import select
 
@@ -41,10 +42,10 @@ def test_a_connection_the_server_dropped_is_replaced(client, issued, auth):
 
     auth.logout()
     assert "Valid" in text(client.get(f"/verify/{issued.code}"))
-    kept = database._held.value[2]
+    kept = database._held[threading.current_thread()][2]
     kept.dbapi_connection.close()  # as a database restart would
     assert "Valid" in text(client.get(f"/verify/{issued.code}"))
-    assert database._held.value[2] is not kept
+    assert database._held[threading.current_thread()][2] is not kept
 
 
 def test_verify_page_in_russian(client, issued, auth):

@@ -35,7 +35,8 @@ def site(migrated_template, tmp_path_factory):
     shutil.copytree(SAMPLE_LIBRARY, library)
     for number in range(2, COURSES + 1):
         shutil.copytree(library / SAMPLE_COURSE, library / f"{SAMPLE_COURSE}-{number}")
-    app = make_test_app(migrated_template, folder)
+    # The statements of the views themselves: no page is served kept (tests/test_pagecache.py).
+    app = make_test_app(migrated_template, folder, PAGE_CACHE_MB=0)
     with app.app_context():
         import_library(library)
         # Unlimited quiz attempts, so that 300 of them still allow a new one.

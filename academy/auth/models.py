@@ -35,6 +35,10 @@ class User(UserMixin, db.Model):
     mfa_last_step: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Moved by database triggers on every change to this account or a row of theirs (their
+    # enrolments, progress, attempts, certificates…): a kept page of theirs is current while it
+    # is unchanged (academy.core.pagecache). Never set by the application.
+    page_stamp: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     @property
     def is_active(self):

@@ -61,8 +61,11 @@ def begin_writing():
 
 # A page's first read is often its only one (a content version, a certificate's facts): it
 # needs no transaction, and a pool checkout, session and rollback cost several times the query.
-# Each thread keeps its own connection in autocommit for such reads: (engine, pid, connection).
-_held = threading.local()
+# Each thread keeps its own connection in autocommit for such reads: thread -> (engine, pid,
+# connection). The registry, not the thread, holds them: a thread that ended has its connection
+# closed when the next one is opened, rather than dropped open with the thread.
+_held = {}
+_held_lock = threading.Lock()
 _inherited = []  # connections that came through a fork belong to the parent: never closed here
 _compiled = WeakKeyDictionary()  # engine -> {statement: _compile(statement, its dialect)}
 
@@ -119,34 +122,38 @@ def _execute(engine, sql, parameters):
                 cursor.close()
         except engine.dialect.loaded_dbapi.Error as error:
             dropped = engine.dialect.is_disconnect(error, connection.dbapi_connection, None)
-            _held.value = None
+            _held.pop(threading.current_thread(), None)
             connection.close()
             if retry or not dropped:
                 raise
 
 
 def _connection(engine):
-    held = getattr(_held, "value", None)
+    thread = threading.current_thread()
+    held = _held.get(thread)
     if held is not None and held[0] is engine and held[1] == os.getpid():
         return held[2]
-    if held is not None:
-        if held[1] == os.getpid():
-            held[2].close()  # another app's engine in this thread (tests)
-        else:
-            _inherited.append(held[2])
+    with _held_lock:
+        for other, (_engine, pid, connection) in list(_held.items()):
+            if other is thread or not other.is_alive():
+                del _held[other]
+                if pid == os.getpid():
+                    connection.close()  # another app's engine in this thread (tests), or a
+                else:                   # thread that ended
+                    _inherited.append(connection)
     connection = engine.raw_connection()
     connection.detach()  # ours for good: closing it closes it
     engine.dialect.set_isolation_level(connection.dbapi_connection, "AUTOCOMMIT")
-    _held.value = (engine, os.getpid(), connection)
+    _held[thread] = (engine, os.getpid(), connection)
     return connection
 
 
 @atexit.register
 def _close_held():
-    """A worker that exits says goodbye to the server (the main thread's connection)."""
-    held = getattr(_held, "value", None)
-    if held is not None and held[1] == os.getpid():
-        held[2].close()
+    """A worker that exits says goodbye to the server."""
+    for _engine, pid, connection in list(_held.values()):
+        if pid == os.getpid():
+            connection.close()
 
 
 def init_app(app):

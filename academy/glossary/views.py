@@ -4,6 +4,7 @@ from markupsafe import Markup
 
 from academy.core.cache import versioned_cache
 from academy.core.i18n import current_lang
+from academy.core.pagecache import keep_page, keepable
 from academy.glossary import services
 
 bp = Blueprint("glossary", __name__, static_folder="static",
@@ -13,6 +14,7 @@ _rendered = versioned_cache(8)
 
 
 @bp.get("/glossary")
+@keepable
 def index():
     """Alphabetical list with a letter index; `?q=` filters by term or definition (EN or RU)."""
     lang = current_lang()
@@ -26,5 +28,6 @@ def index():
         return html, total, sum(len(group.terms) for group in groups)
 
     terms_html, total, shown = terms() if query else _rendered.get((version, lang), terms)
+    keep_page()
     return render_template("glossary/index.html", total=total, query=query, other=other,
                            shown=shown, terms_html=terms_html)

@@ -175,6 +175,11 @@ def opening_writes(enrolment, module, progress):
             or utcnow() - _as_utc(enrolment.last_activity_at) >= ACTIVITY_STEP)
 
 
+def activity_due(enrolment):
+    """When opening a module writes the activity stamp again."""
+    return _as_utc(enrolment.last_activity_at) + ACTIVITY_STEP
+
+
 def record_module_opened(enrolment, module, force=False):
     """Note that the learner opened the module: progress, version and 'resume here'.
 

@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 from academy.certificates.services import current_certificate
 from academy.core.database import begin_writing
 from academy.core.i18n import current_lang
+from academy.core.pagecache import keep_page, keepable
 from academy.extensions import db
 from academy.learning import outline, services
 from academy.learning.catalogue import (CatalogueFilters, all_courses, area_title,
@@ -43,16 +44,19 @@ def _enrolled_module(slug, module_slug):
 
 
 @bp.get("/courses/")
+@keepable
 def catalogue():
     """Courses by thematic area with the learner's progress; ?area=, ?lang=, ?duration= filter."""
     filters = CatalogueFilters.from_args(request.args)
     courses = all_courses()  # one read for the filters' areas and the cards
+    keep_page()
     return render_template("learning/catalogue.html", filters=filters,
                            filter_options=filter_options(courses),
                            groups=catalogue_by_area(_user_id(), filters, courses))
 
 
 @bp.get("/courses/<slug>/")
+@keepable
 def course(slug):
     """A course: summary, facts, modules with their status and the enrolment button."""
     course, enrolment, completion = services.learner_course(slug, _user_id()) or abort(404)
@@ -69,6 +73,7 @@ def course(slug):
     reached = rows.get(resume.id) if resume else None
     certificate = (current_certificate(enrolment.user_id, course.id)
                    if enrolment is not None and progress.completion else None)
+    keep_page()
     return render_template("learning/course.html", course=course, enrolment=enrolment,
                            progress=progress, resume=resume, certificate=certificate,
                            resume_anchor=reached.last_section if reached else None,
@@ -90,6 +95,7 @@ def enrol(slug):
 
 
 @bp.get("/courses/<slug>/<module_slug>/")
+@keepable
 @login_required
 def module(slug, module_slug):
     """A module's text in the reader's language, its quiz entry or the "mark as done" button."""
@@ -111,15 +117,19 @@ def module(slug, module_slug):
     lang = current_lang()
     content = outline.module_text(module.current_version_id, lang)
     previous, following = services.neighbours(modules, module)
+    quiz = quizzes.quiz_summary(current_user.id, module, course)
     page = render_template(
         "learning/module.html", course=course, module=module, content=content,
         fallback=content.lang != lang, progress=progress,
-        question_count=services.question_count(module),
-        quiz=quizzes.quiz_summary(current_user.id, module, course),
+        question_count=services.question_count(module), quiz=quiz,
         previous=previous, following=following,
         bar=player_bar(current_user.id, course, module, modules, rows, completion, content))
     if writes:
         db.session.commit()  # once, at the end of the request
+    else:
+        # Kept until the activity stamp is due again (the view writes it then), or the quiz's
+        # next attempt opens.
+        keep_page(min(filter(None, (services.activity_due(enrolment), quiz.next_start_at))))
     return page
 
 
@@ -144,6 +154,7 @@ def mark_done(slug, module_slug):
 
 
 @bp.get("/dashboard")
+@keepable
 @login_required
 def dashboard():
     """The learner's courses with progress bars, where to resume, and completed courses."""
@@ -156,6 +167,7 @@ def dashboard():
     resume = {e.course_id: resume_module(e.last_module_id, services.course_modules(e.course),
                                          done)
               for e in in_progress}
+    keep_page()
     return render_template("learning/dashboard.html", in_progress=in_progress,
                            completed=completed, counts=counts, resume=resume)
 
