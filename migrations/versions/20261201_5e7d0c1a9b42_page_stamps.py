@@ -21,7 +21,8 @@ down_revision = '2b7763d5711f'
 branch_labels = None
 depends_on = None
 
-# Rows that belong to one learner (a `user_id` column) and show on their pages.
+# Rows that belong to one learner (a `user_id` column) and show on their pages. (No kept page
+# shows an open attempt's saved answers: attempt_answer has none; submitting moves the attempt.)
 USER_TABLES = ("enrolment", "module_progress", "quiz_attempt", "course_completion",
                "certificate", "course_assignment", "network_trainer_profile")
 # Everything a page shows of the course library and the glossary.
@@ -30,17 +31,14 @@ SITE_TABLES = ("course", "module", "module_version", "module_content", "module_a
 OPERATIONS = ("INSERT", "UPDATE", "DELETE")
 BUMP_USER = 'UPDATE "user" SET page_stamp = page_stamp + 1 WHERE id = {}'
 BUMP_SITE = "UPDATE page_stamp SET value = value + 1 WHERE scope = 0"
-ATTEMPT_USER = "(SELECT user_id FROM quiz_attempt WHERE id = {}.attempt_id)"
 
 
 def _sqlite_triggers():
-    for table in USER_TABLES + ("attempt_answer",):
+    for table in USER_TABLES:
         for operation in OPERATIONS:
             rows = ("OLD",) if operation == "DELETE" else \
                 ("NEW",) if operation == "INSERT" else ("OLD", "NEW")
-            who = (lambda row: ATTEMPT_USER.format(row)) if table == "attempt_answer" else \
-                (lambda row: f"{row}.user_id")
-            body = " ".join(BUMP_USER.format(who(row)) + ";" for row in rows)
+            body = " ".join(BUMP_USER.format(f"{row}.user_id") + ";" for row in rows)
             yield (f'CREATE TRIGGER page_stamp_{table}_{operation.lower()} AFTER {operation} '
                    f'ON "{table}" BEGIN {body} END')
     for table in SITE_TABLES:
@@ -53,30 +51,29 @@ def _sqlite_triggers():
            + BUMP_USER.format("NEW.id") + "; END")
 
 
+# PostgreSQL: once per statement, over the rows it changed (a bulk issue of 1,000 certificates
+# moves each learner's stamp in one UPDATE, not in 1,000).
+PG_USER_FUNCTIONS = {"new": ("new_rows",), "old": ("old_rows",), "both": ("old_rows", "new_rows")}
+PG_USER_TRIGGERS = (("INSERT", "new", "NEW TABLE AS new_rows"),
+                    ("UPDATE", "both", "OLD TABLE AS old_rows NEW TABLE AS new_rows"),
+                    ("DELETE", "old", "OLD TABLE AS old_rows"))
+
+
 def _postgresql_triggers():
-    yield f"""CREATE FUNCTION page_stamp_user() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  IF TG_OP <> 'INSERT' THEN {BUMP_USER.format('OLD.user_id')}; END IF;
-  IF TG_OP <> 'DELETE' THEN {BUMP_USER.format('NEW.user_id')}; END IF;
-  RETURN NULL;
-END $$"""
-    yield f"""CREATE FUNCTION page_stamp_answer() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  IF TG_OP <> 'INSERT' THEN {BUMP_USER.format(ATTEMPT_USER.format('OLD'))}; END IF;
-  IF TG_OP <> 'DELETE' THEN {BUMP_USER.format(ATTEMPT_USER.format('NEW'))}; END IF;
-  RETURN NULL;
-END $$"""
+    for name, tables in PG_USER_FUNCTIONS.items():
+        changed = " UNION ".join(f"SELECT user_id FROM {table}" for table in tables)
+        yield f"""CREATE FUNCTION page_stamp_user_{name}() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN {BUMP_USER.format(f"ANY(ARRAY({changed}))")}; RETURN NULL; END $$"""
     yield f"""CREATE FUNCTION page_stamp_site() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN {BUMP_SITE}; RETURN NULL; END $$"""
     yield """CREATE FUNCTION page_stamp_account() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN NEW.page_stamp := OLD.page_stamp + 1; RETURN NEW; END $$"""
     for table in USER_TABLES:
-        yield (f'CREATE TRIGGER page_stamp AFTER INSERT OR UPDATE OR DELETE ON "{table}" '
-               'FOR EACH ROW EXECUTE FUNCTION page_stamp_user()')
-    yield ('CREATE TRIGGER page_stamp AFTER INSERT OR UPDATE OR DELETE ON attempt_answer '
-           'FOR EACH ROW EXECUTE FUNCTION page_stamp_answer()')
+        for operation, function, referencing in PG_USER_TRIGGERS:
+            yield (f'CREATE TRIGGER page_stamp_{operation.lower()} AFTER {operation} '
+                   f'ON "{table}" REFERENCING {referencing} FOR EACH STATEMENT '
+                   f"EXECUTE FUNCTION page_stamp_user_{function}()")
     for table in SITE_TABLES:
-        # Once per statement: a bulk import moves the stamp once, not once per row.
         yield (f'CREATE TRIGGER page_stamp AFTER INSERT OR UPDATE OR DELETE ON "{table}" '
                'FOR EACH STATEMENT EXECUTE FUNCTION page_stamp_site()')
     yield ('CREATE TRIGGER page_stamp BEFORE UPDATE ON "user" FOR EACH ROW '
@@ -102,12 +99,15 @@ def upgrade():
 def downgrade():
     bind = op.get_bind()
     if bind.dialect.name == "postgresql":
-        for table in USER_TABLES + SITE_TABLES + ("attempt_answer", "user"):
+        for table in USER_TABLES:
+            for operation, _function, _referencing in PG_USER_TRIGGERS:
+                op.execute(f'DROP TRIGGER page_stamp_{operation.lower()} ON "{table}"')
+        for table in SITE_TABLES + ("user",):
             op.execute(f'DROP TRIGGER page_stamp ON "{table}"')
-        for name in ("user", "answer", "site", "account"):
+        for name in [f"user_{name}" for name in PG_USER_FUNCTIONS] + ["site", "account"]:
             op.execute(f"DROP FUNCTION page_stamp_{name}()")
     else:
-        for table in USER_TABLES + SITE_TABLES + ("attempt_answer",):
+        for table in USER_TABLES + SITE_TABLES:
             for operation in OPERATIONS:
                 op.execute(f"DROP TRIGGER page_stamp_{table}_{operation.lower()}")
         op.execute("DROP TRIGGER page_stamp_user_update")
