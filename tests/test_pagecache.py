@@ -1,8 +1,10 @@
 """Kept pages (academy.core.pagecache, issue #12): a learner's or anonymous reader's page is
 served again without its view while nothing it shows has changed, and never once it has."""
+import gzip
 from contextlib import contextmanager
 from datetime import timedelta
 
+import brotli
 import pytest
 from sqlalchemy import event, select, text, update
 
@@ -240,3 +242,25 @@ def test_first_visits_get_the_kept_glossary_each_with_its_own_working_token(impo
     stranger.get("/glossary")
     refused = stranger.post("/language", data={"csrf_token": tokens[0], "lang": "ru"})
     assert refused.status_code == 400
+
+
+def test_first_visits_that_accept_compression_get_the_kept_page_as_one_gzip_stream(imported_app):
+    """The kept first-visit page is deflated once; each visit's gzip stream carries its own
+    token and inflates to the page the view made, byte for byte but for the token."""
+    headers = {"Accept-Encoding": "br, gzip", "Sec-Fetch-Site": "same-origin"}
+    pages = []
+    for visit in range(3):
+        client = imported_app.test_client()
+        with statements(imported_app) as sql:
+            response = client.get("/glossary", headers=headers)
+        assert response.status_code == 200
+        assert (len(sql) == 1) == (visit > 0)
+        assert response.headers["Content-Encoding"] == ("gzip" if visit else "br")
+        assert "Accept-Encoding" in response.headers["Vary"]
+        body = (gzip.decompress if visit else brotli.decompress)(response.get_data())
+        token = csrf_token(body.decode())
+        pages.append(body.replace(token.encode(), b"TOKEN"))
+        switched = client.post("/language", data={"csrf_token": token, "lang": "ru",
+                                                  "next": "/glossary"})
+        assert switched.status_code == 302
+    assert pages[0] == pages[1] == pages[2]

@@ -20,8 +20,10 @@ Only the pages of learners and anonymous readers are kept (staff pages show othe
 work), only 200 responses that set no cookie and leave the session as it was (a flash shown, a
 new CSRF token), and never from a request that wrote. The cache is per process and bounded.
 """
+import struct
 import threading
 import time
+import zlib
 from collections import OrderedDict
 from dataclasses import dataclass
 from types import SimpleNamespace
@@ -36,12 +38,15 @@ from academy.auth.session_records import LAST_SEEN_STEP, _digest, _is_live
 from academy.auth.tokens import _as_utc, utcnow
 from academy.core.database import read_one
 from academy.core.pagecache_models import PageStamp
+from academy.core.static_files import accepted_encoding
 from academy.core.roles import Role
 from academy.extensions import db
 
 # A kept page is rendered again after this long even when nothing changed.
 MAX_AGE = 300
 TOKEN_GAP = b"\0csrf\0"  # where a first visit's page had its CSRF token (never in a page)
+# A gzip member's header: no name, no time, maximum compression, unknown OS (RFC 1952).
+GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff"
 # What the pipeline reads of a request, beyond the path and query.
 KEY_ENVIRON = ("SCRIPT_NAME", "PATH_INFO", "QUERY_STRING", "HTTP_COOKIE", "HTTP_AUTHORIZATION",
                "HTTP_ACCEPT_LANGUAGE", "HTTP_ACCEPT_ENCODING", "HTTP_ACCEPT",
@@ -89,6 +94,13 @@ class KeptPage:
     # A first visit's page (no cookie yet) is kept uncompressed, split where its new CSRF token
     # was: every first visit gets its own session and token, put back in these places.
     token_gaps: int = 0
+    # ... and, when it went out compressed, its parts between the gaps deflated once: a visit
+    # gets a gzip stream of these with its token between them (no page compressed per visit).
+    deflated: tuple = ()
+
+    @property
+    def size(self):
+        return len(self.body) + sum(map(len, self.deflated))
 
 
 class _Account:  # what academy.auth.session_records._is_live asks of an account
@@ -138,12 +150,12 @@ class PageCache:
         with self._lock:
             old = self._pages.pop(key, None)
             if old is not None:
-                self.size -= len(old.body)
+                self.size -= old.size
             self._pages[key] = page
-            self.size += len(page.body)
+            self.size += page.size
             while self.size > self.limit and self._pages:
                 _key, dropped = self._pages.popitem(last=False)
-                self.size -= len(dropped.body)
+                self.size -= dropped.size
 
     def clear(self):
         with self._lock:
@@ -184,10 +196,15 @@ def _serve():
     if stamps is None:
         return None
     if page is not None and page.stamps == stamps:
-        body = page.body
+        body, headers = page.body, list(page.headers)
         if page.token_gaps:
-            body = body.replace(TOKEN_GAP, generate_csrf().encode("ascii"))
-        return current_app.response_class(body, headers=list(page.headers))
+            token = generate_csrf().encode("ascii")
+            if page.deflated:
+                body = _gzip(page, token)
+                headers.append(("Content-Encoding", "gzip"))
+            else:
+                body = body.replace(TOKEN_GAP, token)
+        return current_app.response_class(body, headers=headers)
     # Read before anything of the request's own transaction: what the view reads is at least
     # as new as these stamps, so a page is never kept under stamps newer than its data.
     if not db.session().in_transaction():
@@ -212,6 +229,29 @@ def _first_visit(response):
     return response
 
 
+def _deflate(parts):
+    """Each of `parts` as raw deflate blocks of its own, only the last one final."""
+    packed = []
+    for number, part in enumerate(parts, 1):
+        packer = zlib.compressobj(9, zlib.DEFLATED, -15)
+        last = number == len(parts)
+        packed.append(packer.compress(part) + packer.flush(zlib.Z_FINISH if last else zlib.Z_SYNC_FLUSH))
+    return tuple(packed)
+
+
+def _gzip(page, token):
+    """The first visit's page with `token` in its gaps, as one gzip member: the deflated parts
+    joined by the token in a stored block (each part ends on a byte boundary)."""
+    stored = b"\0" + struct.pack("<HH", len(token), len(token) ^ 0xFFFF) + token
+    crc = 0
+    parts = page.body.split(TOKEN_GAP)
+    for number, part in enumerate(parts):
+        crc = zlib.crc32(part, zlib.crc32(token, crc) if number else crc)
+    size = len(page.body) + page.token_gaps * (len(token) - len(TOKEN_GAP))
+    return b"".join((GZIP_HEADER, stored.join(page.deflated),
+                     struct.pack("<II", crc, size & 0xFFFFFFFF)))
+
+
 def _headers(response):
     return tuple((name, value) for name, value in response.headers.items()
                  if name not in ("Content-Length", "Set-Cookie", "Date"))
@@ -227,8 +267,12 @@ def _store(response):
         return response
     if first_visit is not None:
         body, gaps, headers = first_visit
+        deflated = ()
+        if "Content-Encoding" in response.headers and accepted_encoding(
+                request.headers.get("Accept-Encoding", ""), ("gzip",)) == "gzip":
+            deflated = _deflate(body.split(TOKEN_GAP))
         current_app.extensions["academy.pages"].put(
-            g.page_key, KeptPage(None, stamps, until, headers, body, gaps))
+            g.page_key, KeptPage(None, stamps, until, headers, body, gaps, deflated))
         return response
     if session.modified or "Set-Cookie" in response.headers:
         return response
