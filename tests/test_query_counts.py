@@ -142,11 +142,12 @@ def test_page_statements_do_not_grow_with_a_learners_data(site):
     # completion, the progress of the course's modules and the attempts: no write, no reload
     # after a commit, no text of other modules (a cold outline cache adds its own reads).
     assert few_counts["lesson"] <= 5, few_counts
-    # Submitting reads the account and the attempt with its module and course, writes the claim
-    # with the grade, the answers (one executemany), the progress and the activity stamp (one
-    # UPDATE each, no read before), and counts the completed modules: one transaction, one write
-    # lock (BEGIN IMMEDIATE on SQLite is one more statement).
-    assert few_counts["submit"] <= 8, few_counts
+    # Submitting reads the account and the attempt with its module, course and activity stamp,
+    # writes the claim with the grade, the answers (one executemany) and the progress (one
+    # UPDATE each, no read before; the fold returns the count of completed modules), and not
+    # the activity stamp, which moves every few minutes: one transaction, one write lock (BEGIN
+    # IMMEDIATE on SQLite is one more statement).
+    assert few_counts["submit"] <= 6, few_counts
 
 
 def test_page_statements_do_not_grow_with_other_learners(site):

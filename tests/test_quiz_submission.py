@@ -1,6 +1,8 @@
 """Quiz submission written set-based: the same rows, the same transaction, the rare paths too."""
+from datetime import timedelta
+
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import DBAPIError
 
 from academy.certificates.models import Certificate
@@ -177,3 +179,23 @@ def test_a_missing_progress_row_is_created_with_the_score_but_not_completed(app,
         assert progress.completed_at is None  # passing counts only for an opened module
         assert grading.get_submission(attempt.id, user.id).submitted_at is not None
         assert grading.get_submission(attempt.id, user.id + 1) is None
+
+
+def test_a_submission_moves_the_activity_stamp_only_every_few_minutes(app, client, course,
+                                                                      learner):
+    """As opening a module: a stamp younger than ACTIVITY_STEP is not written again."""
+    enrol(client)
+    url = start_quiz(client)
+    with app.app_context():
+        recent = db.session.scalar(select(Enrolment.last_activity_at))
+    submit(client, url, key(app, attempt_id(url)))
+    with app.app_context():
+        assert db.session.scalar(select(Enrolment.last_activity_at)) == recent
+        old = learning.utcnow() - learning.ACTIVITY_STEP - timedelta(seconds=1)
+        db.session.execute(update(Enrolment).values(last_activity_at=old))
+        db.session.commit()
+    url = start_quiz(client)
+    submit(client, url, key(app, attempt_id(url)))
+    with app.app_context():
+        moved = quizzes.as_utc(db.session.scalar(select(Enrolment.last_activity_at)))
+    assert learning.utcnow() - moved < timedelta(minutes=1)

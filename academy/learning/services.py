@@ -224,6 +224,17 @@ def mark_module_done(enrolment, module):
 _progress = ModuleProgress.__table__
 _completes = and_(_progress.c.opened_at.is_not(None), _progress.c.completed_at.is_(None))
 _score = bindparam("p_score", type_=Integer)
+# ... and returns, for the course completion, how many of the course's other required modules
+# are complete (the folded row counts from what the fold returns: whether a subquery in
+# RETURNING sees the statement's own change differs between databases).
+_other = _progress.alias("other_progress")
+_OTHERS_COMPLETED = (
+    select(func.count(_other.c.id))
+    .where(_other.c.user_id == bindparam("p_user", type_=Integer),
+           _other.c.module_id.in_(bindparam("p_required", expanding=True, type_=Integer)),
+           _other.c.module_id != bindparam("p_module", type_=Integer),
+           _other.c.completed_at.is_not(None))
+    .scalar_subquery())
 _FOLD_SCORE = (
     update(_progress)
     .where(_progress.c.user_id == bindparam("p_user", type_=Integer),
@@ -231,7 +242,7 @@ _FOLD_SCORE = (
     .values(best_score=case((or_(_progress.c.best_score.is_(None),
                                  _progress.c.best_score < _score), _score),
                             else_=_progress.c.best_score))
-    .returning(_progress.c.id))
+    .returning(_progress.c.id, _progress.c.completed_at, _OTHERS_COMPLETED))
 _FOLD_PASS = _FOLD_SCORE.values(
     completed_at=case((_completes, bindparam("p_now", type_=_progress.c.completed_at.type)),
                       else_=_progress.c.completed_at),
@@ -256,35 +267,44 @@ def _expire_loaded(model, row_id, names):
         db.session.expire(loaded, names)
 
 
-def record_quiz_result(user_id, module, version_id, score, passed):
+def record_quiz_result(user_id, module, version_id, score, passed, active_at=None):
     """Fold a graded attempt into the module's progress; returns a new CourseCompletion or None.
 
-    `module` needs `id`, `course_id` and `course` (see complete_course_if_due).
+    `module` needs `id`, `course_id` and `course` (see complete_course_if_due). `active_at` is
+    the enrolment's activity stamp when the caller read it: a recent one is not written again.
     """
     now = utcnow()
+    required = required_modules(module.course)
     fold = _FOLD_PASS if passed else _FOLD_SCORE
     params = {"p_user": user_id, "p_module": module.id, "p_score": score, "p_now": now,
-              "p_version": version_id}
+              "p_version": version_id, "p_required": required}
     db.session.flush()  # the set-based writes below do not go through the unit of work
-    progress_id = db.session.execute(fold, params).scalar()
-    if progress_id is None:  # no progress row (a quiz starts only after one; callers vary)
+    folded = db.session.execute(fold, params).first()
+    if folded is None:  # no progress row (a quiz starts only after one; callers vary)
         _ensure_progress(user_id, module, version_id)
         db.session.flush()
-        progress_id = db.session.execute(fold, params).scalar()
+        folded = db.session.execute(fold, params).first()
+    progress_id, completed_at, others_completed = folded
     _expire_loaded(ModuleProgress, progress_id, ["best_score", "completed_at", "version_id"])
+    if active_at is None or now - _as_utc(active_at) >= ACTIVITY_STEP:
+        _touch_enrolment(user_id, module, now)
+    completed = others_completed + (completed_at is not None and module.id in required)
+    return _complete_if_all(user_id, module.course, required, completed)
+
+
+def _touch_enrolment(user_id, module, now):
     touched = db.session.execute(_TOUCH_ENROLMENT, {"e_user": user_id, "e_course": module.course_id,
                                                     "e_now": now}).scalar()
     if touched is not None:
         _expire_loaded(Enrolment, touched, ["last_activity_at"])
-    else:
-        enrolment = get_enrolment(user_id, module.course_id)
-        if enrolment is not None:
-            starts = enrolment.last_activity_at is None
-            enrolment.last_activity_at = now
-            db.session.flush()
-            if starts:
-                enrolment_started.send(module, enrolment=enrolment)
-    return complete_course_if_due(user_id, module.course)
+        return
+    enrolment = get_enrolment(user_id, module.course_id)
+    if enrolment is not None:
+        starts = enrolment.last_activity_at is None
+        enrolment.last_activity_at = now
+        db.session.flush()
+        if starts:
+            enrolment_started.send(module, enrolment=enrolment)
 
 
 _COMPLETED_COUNT = (
@@ -294,20 +314,33 @@ _COMPLETED_COUNT = (
            _progress.c.completed_at.is_not(None)))
 
 
+def required_modules(course):
+    """Ids of the modules a completion of `course` needs: its lessons and its final ([] when it
+    has no lessons: such a course is never completed)."""
+    lessons, final = split_modules(course_modules(course))
+    if not lessons:
+        return []
+    return [m.id for m in lessons] + ([final.id] if final else [])
+
+
 def complete_course_if_due(user_id, course):
     """Record the course completion when every lesson and the final are complete (DESIGN §4).
 
     `course` may be a Course or any object with its `id` and `content_hash` (the grading path
     reads them with the attempt); the Course row is loaded only when the course completes.
     """
-    lessons, final = split_modules(course_modules(course))
-    required = [m.id for m in lessons] + ([final.id] if final else [])
-    if not lessons:
+    required = required_modules(course)
+    if not required:
         return None
     db.session.flush()  # the count below reads progress rows the caller may have changed
     completed = db.session.execute(_COMPLETED_COUNT,
                                    {"user_id": user_id, "module_ids": required}).scalar()
-    if completed < len(required) or get_completion(user_id, course.id) is not None:
+    return _complete_if_all(user_id, course, required, completed)
+
+
+def _complete_if_all(user_id, course, required, completed):
+    """The new completion when `completed` counts all of `required`, else None."""
+    if not required or completed < len(required) or get_completion(user_id, course.id) is not None:
         return None
     if not isinstance(course, Course):
         course = db.session.get(Course, course.id)

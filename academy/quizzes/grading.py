@@ -6,13 +6,14 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import Integer, bindparam, insert, inspect, select, update
+from sqlalchemy import Integer, and_, bindparam, insert, inspect, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from academy.core.cache import versioned_cache
 from academy.courses.models import Course, Module, Option, Question
 from academy.extensions import db
 from academy.learning import services as learning
+from academy.learning.models import Enrolment
 from academy.quizzes.models import AttemptAnswer, QuizAttempt
 
 _ANSWER_FIELD = re.compile(r"^q(\d+)$")
@@ -60,17 +61,21 @@ class Submission:
     layout: list
     submitted_at: datetime | None
     module: SubmissionModule
+    active_at: datetime | None = None  # the enrolment's activity stamp
 
 
 _attempts = QuizAttempt.__table__
 _modules = Module.__table__
 _courses = Course.__table__
+_enrolments = Enrolment.__table__
 _SUBMISSION = (
     select(_attempts.c.id, _attempts.c.user_id, _attempts.c.module_id, _attempts.c.version_id,
            _attempts.c.layout, _attempts.c.submitted_at, _modules.c.kind, _modules.c.course_id,
-           _courses.c.pass_mark, _courses.c.content_hash)
+           _courses.c.pass_mark, _courses.c.content_hash, _enrolments.c.last_activity_at)
     .join_from(_attempts, _modules, _modules.c.id == _attempts.c.module_id)
     .join(_courses, _courses.c.id == _modules.c.course_id)
+    .outerjoin(_enrolments, and_(_enrolments.c.user_id == _attempts.c.user_id,
+                                 _enrolments.c.course_id == _modules.c.course_id))
     .where(_attempts.c.id == bindparam("a_id", type_=Integer),
            _attempts.c.user_id == bindparam("a_user", type_=Integer)))
 
@@ -81,10 +86,10 @@ def get_submission(attempt_id, user_id):
     if row is None:
         return None
     (id_, user, module_id, version_id, layout, submitted_at, kind, course_id, pass_mark,
-     content_hash) = row
+     content_hash, active_at) = row
     course = SubmissionCourse(course_id, pass_mark, content_hash)
     return Submission(id_, user, module_id, version_id, layout, submitted_at,
-                      SubmissionModule(module_id, course_id, kind, course))
+                      SubmissionModule(module_id, course_id, kind, course), active_at)
 
 
 @dataclass(frozen=True)
@@ -192,5 +197,5 @@ def submit_attempt(attempt, selections):
         if "answers" in inspect(attempt).dict:
             db.session.expire(attempt, ["answers"])
     completion = learning.record_quiz_result(attempt.user_id, attempt.module, attempt.version_id,
-                                             score, passed)
+                                             score, passed, getattr(attempt, "active_at", None))
     return GradeResult(claimed=True, completion=completion)
