@@ -8,6 +8,7 @@ import os
 import shutil
 import time
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -100,3 +101,24 @@ def release(app):
     if server_url:
         drop_postgres_database(server_url, app.config["ACADEMY_DATABASE_URL"].rpartition("/")[2])
 
+
+
+@contextmanager
+def statements(app):
+    """The SQL statements `app` runs inside the block: yields their (growing) list."""
+    from sqlalchemy import event
+
+    from academy.extensions import db
+
+    run = []
+
+    def before(_connection, _cursor, sql, *_args):
+        run.append(sql)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", before)
+    try:
+        yield run
+    finally:
+        event.remove(engine, "before_cursor_execute", before)

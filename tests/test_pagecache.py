@@ -1,18 +1,18 @@
 """Kept pages (academy.core.pagecache, issue #12): a learner's or anonymous reader's page is
 served again without its view while nothing it shows has changed, and never once it has."""
 import gzip
-from contextlib import contextmanager
 from datetime import timedelta
 
 import brotli
 import pytest
-from sqlalchemy import event, select, text, update
+from sqlalchemy import select, text, update
 
 from academy.auth.models import User
 from academy.core import pagecache
 from academy.extensions import db
 from academy.learning.models import Enrolment
 from tests.conftest import AuthActions, csrf_token
+from tests.databases import statements
 from tests.test_learning import SAMPLE, enrol, page_text, post_form
 
 LESSON = SAMPLE + "reading-only/"
@@ -20,23 +20,6 @@ USER_TABLES = ("enrolment", "module_progress", "quiz_attempt", "course_completio
                "certificate", "course_assignment", "network_trainer_profile")
 SITE_TABLES = ("course", "module", "module_version", "module_content", "module_asset",
                "question", "option", "glossary_term")
-
-
-@contextmanager
-def statements(app):
-    """The SQL statements run inside the block: yields their list."""
-    count = []
-
-    def before(_connection, _cursor, sql, *_args):
-        count.append(sql)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", before)
-    try:
-        yield count
-    finally:
-        event.remove(engine, "before_cursor_execute", before)
 
 
 @pytest.fixture

@@ -6,15 +6,15 @@ equal. Pages are fetched once first, so per-process caches are warm in both case
 """
 import re
 import shutil
-from contextlib import contextmanager
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import event, insert, select, update
+from sqlalchemy import insert, select, update
 
 from academy.extensions import db
 from tests.conftest import PASSWORD, AuthActions, csrf_token, make_test_app
 from tests.course_fixtures import SAMPLE_COURSE, SAMPLE_LIBRARY
+from tests.databases import statements
 
 COURSES = 20
 LESSON = "first-steps"
@@ -67,23 +67,6 @@ def site(migrated_template, tmp_path_factory):
     return app, slug
 
 
-@contextmanager
-def counted(app):
-    """Count the SQL statements run inside the block: yields a one-item list."""
-    count = [0]
-
-    def before(*_args):
-        count[0] += 1
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", before)
-    try:
-        yield count
-    finally:
-        event.remove(engine, "before_cursor_execute", before)
-
-
 def signed_in(app, email):
     client = app.test_client()
     assert AuthActions(client).login(email).status_code == 302
@@ -93,9 +76,9 @@ def signed_in(app, email):
 def count_get(app, client, url):
     """Statements for GET `url`, after one warm-up request."""
     assert client.get(url).status_code == 200
-    with counted(app) as count:
+    with statements(app) as run:
         assert client.get(url).status_code == 200
-    return count[0]
+    return len(run)
 
 
 def quiz_round(app, client, slug):
@@ -103,9 +86,9 @@ def quiz_round(app, client, slug):
     module_url = f"/courses/{slug}/{LESSON}/"
     page = client.get(module_url).get_data(as_text=True)
     counts = {}
-    with counted(app) as count:
+    with statements(app) as run:
         started = client.post(f"{module_url}attempts", data={"csrf_token": csrf_token(page)})
-    counts["quiz start"] = count[0]
+    counts["quiz start"] = len(run)
     assert started.status_code == 302, started.status_code
     attempt_url = started.headers["Location"]
     form = client.get(attempt_url).get_data(as_text=True)
@@ -115,14 +98,14 @@ def quiz_round(app, client, slug):
     # Saving the answers first, as the page's script does, also reads the (cached) answer key.
     saved = client.post(attempt_url + "answers", data={"csrf_token": csrf_token(form), **answers})
     assert saved.status_code == 302
-    with counted(app) as count:
+    with statements(app) as run:
         submitted = client.post(attempt_url, data={"csrf_token": csrf_token(form), **answers})
-    counts["submit"] = count[0]
+    counts["submit"] = len(run)
     assert submitted.status_code == 302
     client.get(attempt_url)
-    with counted(app) as count:
+    with statements(app) as run:
         assert client.get(attempt_url).status_code == 200
-    counts["review"] = count[0]
+    counts["review"] = len(run)
     return counts
 
 

@@ -6,9 +6,10 @@ import re
 
 import openpyxl
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from academy.extensions import db
+from tests.databases import statements
 from tests.reports_fixtures import NASTY_NAMES, login
 
 
@@ -85,19 +86,9 @@ def _api(site, url, token):
 
 
 def _count_statements(app, client, url, headers=None):
-    statements = []
-    with app.app_context():
-        engine = db.engine
-
-    def count(*args):
-        statements.append(args[2])
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
+    with statements(app) as run:
         assert client.get(url, headers=headers or {}).status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-    return len(statements)
+    return len(run)
 
 
 def _number(text):

@@ -2,10 +2,11 @@
 import re
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from academy.core.audit import AuditEvent
 from academy.extensions import db
+from tests.databases import statements
 from tests.reports_fixtures import NASTY_NAMES, login
 
 
@@ -92,19 +93,9 @@ def test_filters_narrow_the_numbers(client_for):
 
 
 def _count_statements(app, client, url):
-    statements = []
-    with app.app_context():
-        engine = db.engine
-
-    def count(*args):
-        statements.append(args[2])
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
+    with statements(app) as run:
         assert client.get(url).status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-    return len(statements)
+    return len(run)
 
 
 def test_statement_count_does_not_grow_with_the_data(migrated_template, tmp_path):
