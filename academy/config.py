@@ -131,9 +131,6 @@ def flask_settings(settings, instance_path):
         **{f"ACADEMY_{k}": v for k, v in settings.items()},
         "SECRET_KEY": settings["SECRET_KEY"],
         "SQLALCHEMY_DATABASE_URI": url,
-        # A server can drop a connection (a restart, a failover): check each one as a request
-        # takes it. A SQLite file cannot, and the check would cost every request a statement.
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": not url.startswith("sqlite")},
         # Werkzeug reads a url-encoded body whole, however long: no form of ours comes near this.
         "MAX_CONTENT_LENGTH": MAX_REQUEST_BYTES,
         "SESSION_COOKIE_HTTPONLY": True,
