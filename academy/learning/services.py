@@ -275,7 +275,7 @@ def record_quiz_result(user_id, module, version_id, score, passed, active_at=Non
     """
     now = utcnow()
     required = required_modules(module.course)
-    fold = _FOLD_PASS if passed else _FOLD_SCORE
+    fold = fold_statement(passed)
     params = {"p_user": user_id, "p_module": module.id, "p_score": score, "p_now": now,
               "p_version": version_id, "p_required": required}
     db.session.flush()  # the set-based writes below do not go through the unit of work
@@ -284,6 +284,18 @@ def record_quiz_result(user_id, module, version_id, score, passed, active_at=Non
         _ensure_progress(user_id, module, version_id)
         db.session.flush()
         folded = db.session.execute(fold, params).first()
+    return after_fold(user_id, module, required, folded, now, active_at)
+
+
+def fold_statement(passed):
+    """The statement that folds a graded attempt into the progress (see record_quiz_result for
+    its parameters; it returns the row's id, completion time and the others completed)."""
+    return _FOLD_PASS if passed else _FOLD_SCORE
+
+
+def after_fold(user_id, module, required, folded, now, active_at):
+    """The rest of record_quiz_result once the fold returned `folded`: the activity stamp and
+    the course completion."""
     progress_id, completed_at, others_completed = folded
     _expire_loaded(ModuleProgress, progress_id, ["best_score", "completed_at", "version_id"])
     if active_at is None or now - _as_utc(active_at) >= ACTIVITY_STEP:
