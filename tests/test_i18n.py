@@ -119,3 +119,21 @@ def test_template_gettext_follows_force_locale_within_a_request(app):
         session["lang"] = "ru"
         refresh()
         assert render_template_string(page) == "Глоссарий"
+
+
+@pytest.mark.parametrize("text, error", [
+    ("{\n  \"Courses\": \"Курсы\",\n  oops\n}", "ru.json:3: not JSON"),
+    ("[\"Курсы\"]", "ru.json: expected a JSON object"),
+    ("{\"Courses\": 3}", "ru.json: expected a JSON object")])
+def test_a_bad_translations_file_is_refused_with_its_place_and_nothing_changes(tmp_path, text,
+                                                                              error):
+    from click.testing import CliRunner
+
+    from academy.core.i18n_cli import i18n_cli
+
+    before = RU_PO.read_bytes()
+    bad = tmp_path / "ru.json"
+    bad.write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(i18n_cli, ["update", "--ru", str(bad)])
+    assert result.exit_code == 1 and error in result.output and "Traceback" not in result.output
+    assert RU_PO.read_bytes() == before

@@ -36,11 +36,29 @@ def untranslated(catalog):
     return missing
 
 
+def _translations(path):
+    """The JSON object of `path` (msgid → Russian, or a list of forms), or a clear error with
+    the place that is wrong: nothing is changed then."""
+    try:
+        value = json.loads(Path(path).read_text(encoding="utf-8"))
+    except UnicodeDecodeError as error:
+        raise click.ClickException(f"{path}: not UTF-8 text ({error.reason})") from None
+    except json.JSONDecodeError as error:
+        raise click.ClickException(f"{path}:{error.lineno}: not JSON: {error.msg}") from None
+    if not isinstance(value, dict) or not all(
+            isinstance(text, str) or isinstance(text, list) and all(isinstance(t, str) for t in text)
+            for text in value.values()):
+        raise click.ClickException(f"{path}: expected a JSON object of msgid → Russian text "
+                                   "(or a list of the plural forms)")
+    return value
+
+
 @i18n_cli.command("update")
 @click.option("--ru", "ru_file", type=click.Path(exists=True, dir_okay=False),
               help="JSON object msgid → Russian (a list of three forms for plurals).")
 def update(ru_file):
     """Re-extract strings, merge them into the catalogs, apply translations, compile."""
+    translations = _translations(ru_file) if ru_file else {}
     _pybabel("extract", "-F", "babel.cfg", "-k", "_l", "-k", "lazy_ngettext:1,2",
              "--no-location", "--sort-output", "-o", str(POT), "academy")
     for lang in ("en", "ru"):
@@ -50,7 +68,6 @@ def update(ru_file):
                      "--no-fuzzy-matching", "--ignore-obsolete")
         else:
             _pybabel("init", "-i", str(POT), "-d", "translations", "-l", lang)
-    translations = json.loads(Path(ru_file).read_text(encoding="utf-8")) if ru_file else {}
     catalog = _read(RU_PO)
     for message in catalog:
         key = message.id if isinstance(message.id, str) else message.id[0]
