@@ -1,8 +1,10 @@
 """Production gunicorn settings: `gunicorn -c gunicorn.conf.py wsgi:app`.
 
 Environment overrides: GUNICORN_BIND (default 127.0.0.1:8000), WEB_CONCURRENCY (workers),
-GUNICORN_TIMEOUT (seconds), GUNICORN_ACCESSLOG ("-" for stderr, a path, or "off").
+GUNICORN_TIMEOUT (seconds), GUNICORN_ACCESSLOG ("-" for stderr, a path, or "off"),
+GUNICORN_MAX_REQUESTS (requests before a worker is replaced; 0: never).
 """
+import gc
 import multiprocessing
 import os
 
@@ -21,8 +23,8 @@ keepalive = 2
 control_socket_disable = True
 # A worker is replaced after this many requests (with jitter so they do not restart together):
 # a bound on any slow growth of memory.
-max_requests = 5000
-max_requests_jitter = 500
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "5000"))
+max_requests_jitter = max_requests // 10
 _accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-")
 accesslog = None if _accesslog == "off" else _accesslog
 # Time in ms, and the request id the app sets on every response (X-Request-ID), which is also in
@@ -40,6 +42,9 @@ def when_ready(server):
         from academy.core.preload import compile_templates
 
         server.log.info("compiled %d templates", compile_templates(app))
+    # What the master holds now lives as long as the workers: out of the collector's sight, a
+    # worker's collections do not write to (and so copy) the pages it shares with the master.
+    gc.freeze()
 
 
 def post_fork(server, worker):
