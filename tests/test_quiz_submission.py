@@ -5,6 +5,7 @@ import pytest
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import DBAPIError
 
+from academy.auth.models import AuthSession
 from academy.certificates.models import Certificate
 from academy.certificates.services import CertificateError
 from academy.courses.models import Module
@@ -15,6 +16,8 @@ from academy.quizzes import grading
 from academy.quizzes import services as quizzes
 from academy.quizzes.models import AttemptAnswer, QuizAttempt
 from academy.reports.models import ReportSummary
+from tests.conftest import csrf_token
+from tests.databases import statements
 from tests.test_course_import import refuse_inserts
 from tests.test_learning import enrol, page_text, post_form
 from tests.test_quiz import FINAL, FIRST, SAMPLE, attempt_id, course, key, learner  # noqa: F401
@@ -199,3 +202,27 @@ def test_a_submission_moves_the_activity_stamp_only_every_few_minutes(app, clien
     with app.app_context():
         moved = quizzes.as_utc(db.session.scalar(select(Enrolment.last_activity_at)))
     assert learning.utcnow() - moved < timedelta(minutes=1)
+
+
+def test_a_due_last_seen_time_moves_in_the_submission_itself(app, client, course, learner):
+    """A learner who took minutes over the quiz: the session's last-seen time and the activity
+    stamp move in the submission's transaction, at its time, not in a second one after it."""
+    enrol(client)
+    url = start_quiz(client)
+    token = csrf_token(page_text(client.get(url)))
+    answers = {f"q{question}": [str(option) for option in options]
+               for question, options in key(app, attempt_id(url)).items()}
+    with app.app_context():
+        old = learning.utcnow() - timedelta(minutes=10)
+        db.session.execute(update(AuthSession).values(last_seen_at=old))
+        db.session.execute(update(Enrolment).values(last_activity_at=old))
+        db.session.commit()
+    with statements(app) as run:
+        assert client.post(url, data={"csrf_token": token, **answers}).status_code == 302
+    with app.app_context():
+        submitted = db.session.scalar(select(QuizAttempt.submitted_at))
+        assert db.session.scalar(select(AuthSession.last_seen_at)) == submitted
+        stamp = quizzes.as_utc(db.session.scalar(select(Enrolment.last_activity_at)))
+    assert timedelta(0) <= stamp - quizzes.as_utc(submitted) < timedelta(seconds=5)
+    # (On PostgreSQL inside the submission's one statement.)
+    assert sum("UPDATE auth_session" in sql for sql in run) == 1

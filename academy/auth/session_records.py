@@ -4,15 +4,18 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import NamedTuple
 
 from flask import current_app, g, request
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import Integer, String, bindparam, delete, inspect, select, update
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.util import identity_key
 
 from academy.auth.models import AuthSession, User
 from academy.auth.tokens import _as_utc, utcnow
-from academy.core.database import begin_writing
+from academy.core.database import begin_writing, read_one
 from academy.core.security_log import security_event
 from academy.extensions import db
 
@@ -61,11 +64,24 @@ def start_session(user, remember):
     return record
 
 
-# Every signed-in request runs it: built once (a statement built per call costs more than
-# running this one).
-USER_SESSION = (select(User, AuthSession).join(AuthSession, AuthSession.user_id == User.id)
-                .where(User.id == bindparam("user_id"),
-                       AuthSession.token_hash == bindparam("token_hash")))
+# Every signed-in request runs it: the account and its session record in one row, read as
+# committed on the thread's own connection (read_one: no transaction, pool checkout and ORM
+# load for it); the account then joins the request's session as a loaded row would.
+_users = User.__table__
+_sessions = AuthSession.__table__
+_USER_KEYS = tuple(prop.key for prop in inspect(User).column_attrs)
+USER_SESSION = (select(*(getattr(User, key) for key in _USER_KEYS), _sessions.c.id,
+                       _sessions.c.remember, _sessions.c.last_seen_at, _sessions.c.created_at)
+                .join_from(_users, _sessions, _sessions.c.user_id == _users.c.id)
+                .where(_users.c.id == bindparam("user_id", type_=Integer),
+                       _sessions.c.token_hash == bindparam("token_hash", type_=String)))
+
+
+class _SessionRow(NamedTuple):
+    id: int
+    remember: bool
+    last_seen_at: object
+    created_at: object
 
 
 def find_user_session(user_id, version, token):
@@ -73,18 +89,47 @@ def find_user_session(user_id, version, token):
     None."""
     if not token or len(token) > 100:
         return None
-    found = db.session.execute(USER_SESSION, {"user_id": user_id,
-                                              "token_hash": _digest(token)}).first()
-    if found is None:
+    row = read_one(USER_SESSION, user_id=user_id, token_hash=_digest(token))
+    if row is None:
         return None
-    user, record = found
+    user = User(**dict(zip(_USER_KEYS, row)))
+    record = _SessionRow(*row[len(_USER_KEYS):])
     now = utcnow()
     if not user.active or user.session_version != version or not _is_live(user, record, now):
         return None
     if now - _as_utc(record.last_seen_at) > LAST_SEEN_STEP:
         g.auth_session_seen = record.id  # written after the response is ready (touch_last_seen)
+    user = _attached(user)
     user.session_token, user.session_record_id = token, record.id
     return user
+
+
+def _attached(user):
+    """`user`, built from its row, as a persistent account of the request's session (no query),
+    or the one the session holds already."""
+    held = db.session.identity_map.get(identity_key(User, user.id))
+    if held is not None:
+        return held
+    make_transient_to_detached(user)
+    db.session.add(user)
+    return user
+
+
+# Moves a session's last-seen time: s_id, s_now (also inside another statement: the quiz
+# submission on PostgreSQL).
+MOVE_LAST_SEEN = (update(_sessions).where(_sessions.c.id == bindparam("s_id", type_=Integer))
+                  .values(last_seen_at=bindparam("s_now", type_=_sessions.c.last_seen_at.type)))
+
+
+def last_seen_due():
+    """The id of this request's session record when its last-seen time is due to move, else
+    None. A view that writes anyway may move it in its own transaction (then last_seen_moved)."""
+    return g.get("auth_session_seen")
+
+
+def last_seen_moved():
+    """The view's committed transaction moved the last-seen time: no second one after it."""
+    g.pop("auth_session_seen", None)
 
 
 def touch_last_seen():
@@ -96,8 +141,7 @@ def touch_last_seen():
     # transaction writes, so on SQLite it takes the write lock up front (begin_writing).
     begin_writing()
     try:
-        db.session.execute(update(AuthSession).where(AuthSession.id == record_id)
-                           .values(last_seen_at=utcnow()))
+        db.session.execute(MOVE_LAST_SEEN, {"s_id": record_id, "s_now": utcnow()})
         db.session.commit()
     except SQLAlchemyError:
         db.session.rollback()

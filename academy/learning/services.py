@@ -251,7 +251,7 @@ _FOLD_PASS = _FOLD_SCORE.values(
 # Activity moves on an enrolment that has some already; the first activity takes the ORM path,
 # which sends `enrolment_started`.
 _enrolment = Enrolment.__table__
-_TOUCH_ENROLMENT = (
+TOUCH_ENROLMENT = (
     update(_enrolment)
     .where(_enrolment.c.user_id == bindparam("e_user", type_=Integer),
            _enrolment.c.course_id == bindparam("e_course", type_=Integer),
@@ -293,20 +293,28 @@ def fold_statement(passed):
     return _FOLD_PASS if passed else _FOLD_SCORE
 
 
-def after_fold(user_id, module, required, folded, now, active_at):
-    """The rest of record_quiz_result once the fold returned `folded`: the activity stamp and
-    the course completion."""
+def stamp_due(active_at, now):
+    """Whether an enrolment's activity stamp `active_at` is due to move at `now`."""
+    return active_at is None or now - _as_utc(active_at) >= ACTIVITY_STEP
+
+
+def after_fold(user_id, module, required, folded, now, active_at, touched=None):
+    """The rest of record_quiz_result once the fold returned `folded`: the activity stamp (unless
+    the caller's statement moved it: `touched` is then the enrolment's id) and the course
+    completion."""
     progress_id, completed_at, others_completed = folded
     _expire_loaded(ModuleProgress, progress_id, ["best_score", "completed_at", "version_id"])
-    if active_at is None or now - _as_utc(active_at) >= ACTIVITY_STEP:
+    if touched is not None:
+        _expire_loaded(Enrolment, touched, ["last_activity_at"])
+    elif stamp_due(active_at, now):
         _touch_enrolment(user_id, module, now)
     completed = others_completed + (completed_at is not None and module.id in required)
     return _complete_if_all(user_id, module.course, required, completed)
 
 
 def _touch_enrolment(user_id, module, now):
-    touched = db.session.execute(_TOUCH_ENROLMENT, {"e_user": user_id, "e_course": module.course_id,
-                                                    "e_now": now}).scalar()
+    touched = db.session.execute(TOUCH_ENROLMENT, {"e_user": user_id, "e_course": module.course_id,
+                                                   "e_now": now}).scalar()
     if touched is not None:
         _expire_loaded(Enrolment, touched, ["last_activity_at"])
         return

@@ -12,7 +12,9 @@ from sqlalchemy import (JSON, Boolean, Integer, Text, and_, bindparam, cast, exi
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm.attributes import set_committed_value
 
+from academy.auth.session_records import MOVE_LAST_SEEN
 from academy.core.cache import versioned_cache
+from academy.core.database import read_one
 from academy.courses.models import Course, Module, Option, Question
 from academy.extensions import db
 from academy.learning import services as learning
@@ -84,8 +86,9 @@ _SUBMISSION = (
 
 
 def get_submission(attempt_id, user_id):
-    """The attempt as a Submission if it belongs to `user_id`, else None (one statement)."""
-    row = db.session.execute(_SUBMISSION, {"a_id": attempt_id, "a_user": user_id}).first()
+    """The attempt as a Submission if it belongs to `user_id`, else None (one statement, read
+    as committed before the request's transaction: the claim checks again that it is open)."""
+    row = read_one(_SUBMISSION, a_id=attempt_id, a_user=user_id)
     if row is None:
         return None
     (id_, user, module_id, version_id, layout, submitted_at, kind, course_id, pass_mark,
@@ -179,15 +182,17 @@ def grade(attempt, selections):
     return right * 100 // total, passed, answers
 
 
-def submit_attempt(attempt, selections):
+def submit_attempt(attempt, selections, last_seen=None):
     """Grade the attempt once: claim it atomically, record answers, score, progress, completion.
 
-    `attempt` is a QuizAttempt or a Submission (get_submission).
+    `attempt` is a QuizAttempt or a Submission (get_submission). `last_seen`: the id of the
+    learner's session record when its last-seen time is due; it moves in the same transaction
+    (session_records.last_seen_due), not in a second one after the response.
     """
     now = learning.utcnow()
     score, passed, answers = grade(attempt, selections)
     if isinstance(attempt, Submission) and db.session.get_bind().dialect.name == "postgresql":
-        return _submit_in_one_statement(attempt, now, score, passed, answers)
+        return _submit_in_one_statement(attempt, now, score, passed, answers, last_seen)
     db.session.flush()  # the set-based writes below do not go through the unit of work
     claimed = db.session.execute(_CLAIM, {"a_id": attempt.id, "a_now": now, "a_score": score,
                                           "a_passed": passed}).rowcount
@@ -195,6 +200,8 @@ def submit_attempt(attempt, selections):
         return GradeResult(claimed=False)
     # One statement for all the answers (executemany), in the same transaction.
     db.session.execute(_INSERT_ANSWERS, answers)
+    if last_seen is not None:
+        db.session.execute(MOVE_LAST_SEEN, {"s_id": last_seen, "s_now": now})
     if isinstance(attempt, QuizAttempt):
         # The loaded attempt shows what was written, without reading it back.
         for name, value in (("submitted_at", now), ("score", score), ("passed", passed)):
@@ -207,8 +214,11 @@ def submit_attempt(attempt, selections):
 
 
 # PostgreSQL: the claim, the answers and the fold in one statement (data-modifying WITH), a
-# round trip where there were three. The answers and the fold happen only if the claim did.
+# round trip where there were three, with the activity stamp of the enrolment and the session's
+# last-seen time when they are due (the e_ and s_ parameters are NULL when not). All of it
+# happens only if the claim did.
 _claimed = _CLAIM.returning(_attempts.c.id).cte("claimed")
+_if_claimed = exists(select(_claimed.c.id))
 _given = func.unnest(bindparam("g_questions", type_=ARRAY(Integer)),
                      bindparam("g_selected", type_=ARRAY(Text)),
                      bindparam("g_correct", type_=ARRAY(Boolean))).table_valued(
@@ -219,36 +229,42 @@ _answered = (insert(AttemptAnswer.__table__)
                                  cast(_given.c.selected, JSON), _given.c.correct)
                           .select_from(_claimed.join(_given, true())))
              .returning(AttemptAnswer.__table__.c.id).cte("answered"))
+_touched = learning.TOUCH_ENROLMENT.where(_if_claimed).cte("touched")
+_seen = MOVE_LAST_SEEN.where(_if_claimed).cte("seen")
 
 
 def _claim_and_fold(passed):
-    folded = (learning.fold_statement(passed).where(exists(select(_claimed.c.id)))
-              .cte("folded"))
+    folded = learning.fold_statement(passed).where(_if_claimed).cte("folded")
     values = [select(column).scalar_subquery() for column in folded.c]
-    return select(select(func.count()).select_from(_claimed).scalar_subquery(), *values) \
-        .add_cte(_answered)
+    return select(select(func.count()).select_from(_claimed).scalar_subquery(), *values,
+                  select(_touched.c.id).scalar_subquery()).add_cte(_answered, _seen)
 
 
 _CLAIM_AND_FOLD = {passed: _claim_and_fold(passed) for passed in (False, True)}
 
 
-def _submit_in_one_statement(attempt, now, score, passed, answers):
+def _submit_in_one_statement(attempt, now, score, passed, answers, last_seen):
     module = attempt.module
     required = learning.required_modules(module.course)
+    # A first activity (no stamp yet) takes the ORM path of after_fold.
+    touch = attempt.active_at is not None and learning.stamp_due(attempt.active_at, now)
     db.session.flush()
-    claimed, *folded = db.session.execute(_CLAIM_AND_FOLD[passed], {
+    claimed, *folded, touched = db.session.execute(_CLAIM_AND_FOLD[passed], {
         "a_id": attempt.id, "a_now": now, "a_score": score, "a_passed": passed,
         "g_questions": [answer["question_id"] for answer in answers],
         "g_selected": [json.dumps(answer["selected_option_ids"]) for answer in answers],
         "g_correct": [answer["correct"] for answer in answers],
         "p_user": attempt.user_id, "p_module": module.id, "p_score": score, "p_now": now,
-        "p_version": attempt.version_id, "p_required": required}).one()
+        "p_version": attempt.version_id, "p_required": required,
+        "e_user": attempt.user_id if touch else None, "e_course": module.course_id, "e_now": now,
+        "s_id": last_seen, "s_now": now}).one()
     if not claimed:
         return GradeResult(claimed=False)
     if folded[0] is None:  # no progress row: the general path creates it and folds again
         completion = learning.record_quiz_result(attempt.user_id, module, attempt.version_id,
-                                                 score, passed, attempt.active_at)
+                                                 score, passed, now if touched else
+                                                 attempt.active_at)
     else:
         completion = learning.after_fold(attempt.user_id, module, required, folded, now,
-                                         attempt.active_at)
+                                         attempt.active_at, touched)
     return GradeResult(claimed=True, completion=completion)

@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_babel import refresh
 from flask_login import current_user, login_required
 
+from academy.auth import session_records
 from academy.certificates.services import current_certificate
 from academy.core.i18n import current_lang, remember_language
 from academy.extensions import db
@@ -98,12 +99,15 @@ def _submit(attempt_id, user_id):
         flash(_("You have not answered any question yet, so nothing was recorded. "
                 "Choose your answers, then submit them."), "error")
         return redirect(here)
-    result = grading.submit_attempt(attempt, selections)
+    last_seen = session_records.last_seen_due()
+    result = grading.submit_attempt(attempt, selections, last_seen)
     if not result.claimed:
         # Someone else (a double click, a parallel request) already submitted it.
         db.session.rollback()
         return redirect(here)
     db.session.commit()
+    if last_seen is not None:
+        session_records.last_seen_moved()
     if result.completion is not None:
         flash(_("Congratulations! You have completed the course."), "success")
     return redirect(here)
