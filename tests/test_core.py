@@ -4,6 +4,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask_migrate import upgrade
+from itsdangerous import BadSignature
 
 from academy import MIGRATIONS_DIR, create_app
 from academy.config import ConfigError
@@ -112,6 +113,18 @@ def test_every_kind_of_response_carries_the_headers_once(client):
 
 
 @sqlite_only
+def test_the_session_signer_is_built_once_and_follows_a_new_key(app):
+    interface = app.session_interface
+    first = interface.get_signing_serializer(app)
+    assert interface.get_signing_serializer(app) is first
+    cookie = first.dumps({"lang": "ru"})
+    app.secret_key = "another key of the same instance, rotated"
+    second = interface.get_signing_serializer(app)
+    assert second is not first and second.loads(second.dumps({"a": 1})) == {"a": 1}
+    with pytest.raises(BadSignature):
+        second.loads(cookie)  # signed with the old key
+
+
 def test_sqlite_runs_with_wal_busy_timeout_and_foreign_keys(app):
     with app.app_context():
         assert db.session.execute(db.text("PRAGMA journal_mode")).scalar() == "wal"

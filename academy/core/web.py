@@ -22,6 +22,15 @@ class SessionInterface(SecureCookieSessionInterface):
     operation pending in it (Flask-Login's remember cookie) simply happens on the next request.
     """
 
+    def get_signing_serializer(self, app):
+        # Built once per app and keys, not for every open and save (Flask builds a new one).
+        keys = (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
+        built = app.extensions.get("academy.session_serializer")
+        if built is None or built[0] != keys:
+            built = (keys, super().get_signing_serializer(app))
+            app.extensions["academy.session_serializer"] = built
+        return built[1]
+
     def open_session(self, app, request):
         # No cookie, nothing to verify: skip building the signing serializer (a QR scan, a bot).
         # (Werkzeug finds the Cookie header by walking the whole environ: look for it first.)
