@@ -70,6 +70,7 @@ def start_session(user, remember):
 _users = User.__table__
 _sessions = AuthSession.__table__
 _USER_KEYS = tuple(prop.key for prop in inspect(User).column_attrs)
+_new_user = inspect(User).class_manager.new_instance
 USER_SESSION = (select(*(getattr(User, key) for key in _USER_KEYS), _sessions.c.id,
                        _sessions.c.remember, _sessions.c.last_seen_at, _sessions.c.created_at)
                 .join_from(_users, _sessions, _sessions.c.user_id == _users.c.id)
@@ -92,7 +93,8 @@ def find_user_session(user_id, version, token):
     row = read_one(USER_SESSION, user_id=user_id, token_hash=_digest(token))
     if row is None:
         return None
-    user = User(**dict(zip(_USER_KEYS, row)))
+    user = _new_user()  # as the ORM builds a loaded row: no constructor, no change events
+    user.__dict__.update(zip(_USER_KEYS, row))
     record = _SessionRow(*row[len(_USER_KEYS):])
     now = utcnow()
     if not user.active or user.session_version != version or not _is_live(user, record, now):

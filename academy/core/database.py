@@ -91,7 +91,8 @@ def read_one(statement, **values):
     parameters = {name: values[key] if key in values else literal for name, key, literal in binds}
     if positional:
         parameters = tuple(parameters[name] for name in positional)
-    row, description = _execute(engine, sql, parameters)
+    # (The cursor's description is built anew on each call: only the first one needs it.)
+    row, description = _execute(engine, sql, parameters, processors is None)
     if processors is None:
         processors = entry[3] = [
             column.type.dialect_impl(engine.dialect).result_processor(engine.dialect, item[1])
@@ -108,9 +109,9 @@ def _compile(statement, dialect):
     return [compiled.string, binds, compiled.positiontup if dialect.positional else None, None]
 
 
-def _execute(engine, sql, parameters):
-    """(first row or None, cursor description); a connection the server dropped is replaced
-    once."""
+def _execute(engine, sql, parameters, describe):
+    """(first row or None, cursor description if `describe`); a connection the server dropped
+    is replaced once."""
     for retry in (False, True):
         connection = _connection(engine)
         try:
@@ -119,7 +120,7 @@ def _execute(engine, sql, parameters):
                 # Listeners that count or log statements (the statement-count tests) see it too.
                 engine.dispatch.before_cursor_execute(None, cursor, sql, parameters, None, False)
                 cursor.execute(sql, parameters)
-                return cursor.fetchone(), cursor.description
+                return cursor.fetchone(), cursor.description if describe else None
             finally:
                 cursor.close()
         except engine.dialect.loaded_dbapi.Error as error:
