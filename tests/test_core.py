@@ -112,7 +112,6 @@ def test_every_kind_of_response_carries_the_headers_once(client):
     assert client.get("/dashboard").status_code == 302
 
 
-@sqlite_only
 def test_the_session_signer_is_built_once_and_follows_a_new_key(app):
     interface = app.session_interface
     first = interface.get_signing_serializer(app)
@@ -125,6 +124,7 @@ def test_the_session_signer_is_built_once_and_follows_a_new_key(app):
         second.loads(cookie)  # signed with the old key
 
 
+@sqlite_only
 def test_sqlite_runs_with_wal_busy_timeout_and_foreign_keys(app):
     with app.app_context():
         assert db.session.execute(db.text("PRAGMA journal_mode")).scalar() == "wal"
